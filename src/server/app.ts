@@ -1,0 +1,304 @@
+/**
+ * The backend as one Hono app: dev tokens, ICE servers, the authorizing Calls proxy, and the presence route.
+ * Runtime specifics (where rooms live, how WebSockets are accepted) come in through `RoomsBackend`.
+ */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import type { CallsErrorBody, CallsErrorCode } from '../protocol/calls.ts';
+import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
+import { bodyFacts, roleAllows, routeOf } from './proxy-rules.ts';
+import type { AccessDecision } from './room.ts';
+import type { Settings } from './settings.ts';
+import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
+
+/** Where rooms live: in this process (Node) or in Durable Objects (Workers). */
+export interface RoomsBackend {
+  bindSession(
+    room: string,
+    sessionId: string,
+    owner: { sub: string; role: RoomRole },
+  ): Promise<AccessDecision>;
+  authorize(
+    room: string,
+    caller: { sub: string },
+    check: { sessionId?: string; pullFrom?: string[] },
+  ): Promise<AccessDecision>;
+  /** Accepts the presence WebSocket (Workers). Node upgrades sockets outside Hono and leaves this out. */
+  presence?(room: string, c: Context): Promise<Response>;
+}
+
+export interface AppOptions {
+  settings: Settings;
+  rooms: RoomsBackend;
+  /** The Calls API base to proxy to (the embedded SFU's URL on Node when CALLS_API is unset). */
+  callsApi: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+type Env = { Variables: { claims: RoomTokenClaims } };
+
+export function callsError(
+  c: Context,
+  status: number,
+  errorCode: CallsErrorCode,
+  errorDescription: string,
+): Response {
+  const body: CallsErrorBody = { errorCode, errorDescription };
+  return c.json(body, status as 400);
+}
+
+const tokenRequest = z.object({
+  room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1-64 letters, digits, _ or -'),
+  name: z.string().trim().min(1).max(64),
+  role: z.enum(ROOM_ROLES).optional(),
+});
+
+/** Token bucket per user. */
+class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+  take(key: string, now: number): boolean {
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.sweep(now);
+    return ok;
+  }
+  private sweep(now: number): void {
+    for (const [k, b] of this.buckets)
+      if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.buckets.delete(k);
+  }
+}
+
+export function createApp(options: AppOptions): Hono<Env> {
+  const { settings, rooms } = options;
+  const upstreamFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateLimitBurst);
+  const callsBase = `${options.callsApi.replace(/\/+$/, '')}/apps/${encodeURIComponent(settings.appId)}`;
+  const redact = (text: string) =>
+    settings.appSecret && text.includes(settings.appSecret)
+      ? text.split(settings.appSecret).join('[redacted]')
+      : text;
+
+  const app = new Hono<Env>();
+
+  if (settings.allowedOrigins.length > 0) {
+    const any = settings.allowedOrigins.includes('*');
+    app.use(
+      '/api/*',
+      cors({
+        origin: any ? (origin) => origin || '*' : settings.allowedOrigins,
+        allowHeaders: ['authorization', 'content-type'],
+        allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.get('/api/health', (c) => c.json({ ok: true }));
+
+  app.post('/api/token', async (c) => {
+    if (!settings.openTokens)
+      return callsError(c, 404, 'not_found', 'open tokens are off: mint tokens on your backend');
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return callsError(c, 400, 'decoding_error', 'body is not JSON');
+    }
+    const parsed = tokenRequest.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return callsError(
+        c,
+        400,
+        'invalid_params',
+        `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    const { token, expiresAt } = await createRoomToken({
+      secret: settings.tokenSecret,
+      sub: crypto.randomUUID(),
+      name: parsed.data.name,
+      room: parsed.data.room,
+      role: parsed.data.role ?? 'guest',
+      ttlSeconds: settings.tokenTtlSeconds,
+      now: now(),
+    });
+    return c.json({ token, expiresAt });
+  });
+
+  const authenticate = async (c: Context<Env>): Promise<RoomTokenClaims | Response> => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) return callsError(c, 401, 'unauthorized', 'send Authorization: Bearer <room token>');
+    try {
+      return await verifyRoomToken(m[1], settings.tokenSecret, { now: now() });
+    } catch (e) {
+      return callsError(c, 401, 'unauthorized', e instanceof TokenError ? e.message : 'invalid token');
+    }
+  };
+
+  app.get('/api/ice-servers', async (c) => {
+    if (!settings.turnKeyId || !settings.turnKeyApiToken) {
+      // The embedded SFU is reached directly on this machine; Cloudflare's anycast SFU needs only STUN.
+      return c.json({
+        iceServers: options.settings.callsApi ? [{ urls: ['stun:stun.cloudflare.com:3478'] }] : [],
+      });
+    }
+    // TURN credentials cost money: only for holders of a room token.
+    const claims = await authenticate(c);
+    if (claims instanceof Response) return claims;
+    const url = `${settings.turnApi}/turn/keys/${encodeURIComponent(settings.turnKeyId)}/credentials/generate-ice-servers`;
+    try {
+      const res = await upstreamFetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${settings.turnKeyApiToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ttl: 86_400 }),
+      });
+      if (!res.ok) return callsError(c, 502, 'backend_error', `TURN credentials failed: HTTP ${res.status}`);
+      const data = (await res.json()) as { iceServers?: { urls: string | string[] }[] };
+      // Browsers block port 53; drop those URLs as Cloudflare's docs advise.
+      const iceServers = (data.iceServers ?? []).map((s) => ({
+        ...s,
+        urls: (Array.isArray(s.urls) ? s.urls : [s.urls]).filter((u) => !/:53(\?|$)/.test(u)),
+      }));
+      return c.json({ iceServers });
+    } catch {
+      return callsError(c, 502, 'backend_error', 'TURN service unreachable');
+    }
+  });
+
+  app.all('/api/calls/*', async (c) => {
+    const url = new URL(c.req.url);
+    const path = url.pathname.slice('/api/calls/'.length);
+    const claims = await authenticate(c);
+    if (claims instanceof Response) return claims;
+    if (!limiter.take(claims.sub, now())) {
+      c.header('retry-after', '1');
+      return callsError(
+        c,
+        429,
+        'rate_limited',
+        `at most ${settings.rateLimitPerSecond} requests per second per user`,
+      );
+    }
+    const route = routeOf(c.req.method, path);
+    if (!route)
+      return callsError(c, 404, 'not_found', `no such Calls API call: ${c.req.method} ${path.slice(0, 100)}`);
+
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > settings.maxBodyBytes) {
+      return callsError(
+        c,
+        413,
+        'payload_too_large',
+        `request bodies are limited to ${settings.maxBodyBytes} bytes`,
+      );
+    }
+    const raw = c.req.method === 'GET' ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer());
+    if (raw.byteLength > settings.maxBodyBytes) {
+      return callsError(
+        c,
+        413,
+        'payload_too_large',
+        `request bodies are limited to ${settings.maxBodyBytes} bytes`,
+      );
+    }
+    let forwardBody: string | ArrayBuffer | undefined = raw.byteLength > 0 ? raw.slice().buffer : undefined;
+    let parsed: unknown;
+    if (raw.byteLength > 0) {
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(raw));
+        // Forward what we checked, so the SFU cannot read the body differently from us.
+        forwardBody = JSON.stringify(parsed);
+      } catch {
+        parsed = undefined; // not JSON: the Calls API answers decoding_error itself
+      }
+    }
+
+    const facts = bodyFacts(route.op, parsed);
+    if (facts.problem) return callsError(c, 400, 'invalid_params', facts.problem);
+    if (!roleAllows(claims.role, facts)) {
+      return callsError(c, 403, 'forbidden', 'viewers cannot publish tracks or data channels');
+    }
+    const decision = await rooms.authorize(claims.room, claims, {
+      ...(route.op !== 'sessions/new' ? { sessionId: route.sessionId } : {}),
+      pullFrom: facts.pullFrom,
+    });
+    if (!decision.ok) return callsError(c, 403, 'forbidden', decision.reason);
+
+    const target = `${callsBase}/${path.replace(/^\/+/, '')}${url.search}`;
+    let upstream: Response;
+    try {
+      upstream = await upstreamFetch(target, {
+        method: c.req.method,
+        headers: { authorization: `Bearer ${settings.appSecret}`, 'content-type': 'application/json' },
+        ...(forwardBody !== undefined ? { body: forwardBody } : {}),
+      });
+    } catch {
+      log(`calls ${route.op} by ${claims.sub}: upstream unreachable`);
+      return callsError(c, 502, 'backend_error', 'the Calls API could not be reached');
+    }
+    const text = redact(await upstream.text());
+    if (route.op === 'sessions/new' && upstream.status >= 200 && upstream.status < 300) {
+      const sessionId = safeSessionId(text);
+      if (sessionId) {
+        const bound = await rooms.bindSession(claims.room, sessionId, { sub: claims.sub, role: claims.role });
+        if (!bound.ok) return callsError(c, 403, 'forbidden', bound.reason);
+      }
+    }
+    log(`calls ${route.op} room=${claims.room} user=${claims.sub} -> ${upstream.status}`);
+    return new Response(text, {
+      status: upstream.status,
+      headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
+    });
+  });
+
+  app.get('/api/rooms/:room', async (c) => {
+    const room = c.req.param('room');
+    if (!ROOM_NAME_PATTERN.test(room)) return callsError(c, 404, 'not_found', 'no such room');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      return callsError(c, 426, 'invalid_params', 'presence is a WebSocket: connect with Upgrade: websocket');
+    }
+    if (!originAllowed(c.req.header('origin'), settings.allowedOrigins, url(c).origin)) {
+      return callsError(c, 403, 'forbidden', 'origin not allowed');
+    }
+    if (!rooms.presence)
+      return callsError(c, 426, 'invalid_params', 'WebSocket upgrade is handled by the server');
+    return rooms.presence(room, c);
+  });
+
+  app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
+
+  return app;
+}
+
+const url = (c: Context) => new URL(c.req.url);
+
+/** Browsers always send Origin on WebSockets; other clients may not (they hold a token all the same). */
+export function originAllowed(origin: string | undefined, allowed: string[], self: string): boolean {
+  if (!origin) return true;
+  if (origin === self) return true;
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+function safeSessionId(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { sessionId?: unknown };
+    return typeof body.sessionId === 'string' ? body.sessionId : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The backend on Node: the Hono app on @hono/node-server, presence WebSockets through `ws` (Hono's
+ * `upgradeWebSocket`), rooms held in this process, and the built demo served when it exists.
+ */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { serve, upgradeWebSocket, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context } from 'hono';
+import type { WSContext } from 'hono/ws';
+import { WebSocketServer } from 'ws';
+import { PRESENCE_LIMITS } from '../protocol/presence.ts';
+import { createApp, type RoomsBackend } from './app.ts';
+import { PresenceHost, type Connection } from './presence-host.ts';
+import type { AccessDecision } from './room.ts';
+import type { Settings } from './settings.ts';
+
+export interface StartBackendOptions {
+  settings: Settings;
+  /** Calls API base the proxy forwards to (the embedded SFU's URL when CALLS_API is unset). */
+  callsApi: string;
+  port?: number;
+  host?: string;
+  /** Directory served at `/` (default: dist/demo when it exists). `false` serves nothing. */
+  staticDir?: string | false;
+  /** Clock for presence (tests move it by hand and call `tick()`). */
+  now?: () => number;
+  /** How often rooms are swept for stale participants; `false` = only when `tick()` is called. */
+  tickIntervalMs?: number | false;
+  log?: (line: string) => void;
+}
+
+export interface RunningBackend {
+  url: string;
+  port: number;
+  rooms: NodeRooms;
+  /** Runs stale removal and resume expiry now. */
+  tick(): void;
+  close(): Promise<void>;
+}
+
+/** Rooms in this process, created on first use and dropped when idle. */
+export class NodeRooms implements RoomsBackend {
+  private readonly hosts = new Map<string, PresenceHost>();
+  constructor(
+    private readonly settings: Settings,
+    private readonly now: () => number,
+  ) {}
+
+  get(room: string): PresenceHost {
+    let host = this.hosts.get(room);
+    if (!host) {
+      host = new PresenceHost({
+        room,
+        tokenSecret: this.settings.tokenSecret,
+        sizeLimit: this.settings.roomSizeLimit,
+        resumeGraceMs: this.settings.resumeGraceMs,
+        now: this.now,
+      });
+      this.hosts.set(room, host);
+    }
+    return host;
+  }
+
+  peek(room: string): PresenceHost | undefined {
+    return this.hosts.get(room);
+  }
+
+  get count(): number {
+    return this.hosts.size;
+  }
+
+  bindSession(
+    room: string,
+    sessionId: string,
+    owner: { sub: string; role: 'host' | 'guest' | 'viewer' },
+  ): Promise<AccessDecision> {
+    return Promise.resolve(this.get(room).bindSession(sessionId, owner));
+  }
+
+  authorize(
+    room: string,
+    caller: { sub: string },
+    check: { sessionId?: string; pullFrom?: string[] },
+  ): Promise<AccessDecision> {
+    const host = this.hosts.get(room);
+    if (!host) {
+      // No room yet: nothing is bound, so only a fresh sessions/new (no session, no pulls) may pass.
+      const empty = check.sessionId === undefined && (check.pullFrom ?? []).length === 0;
+      return Promise.resolve(empty ? { ok: true } : { ok: false, reason: 'no such session in this room' });
+    }
+    return Promise.resolve(host.authorize(caller, check));
+  }
+
+  tick(): void {
+    for (const [name, host] of this.hosts) {
+      host.tick();
+      if (host.idle) this.hosts.delete(name);
+    }
+  }
+
+  closeAll(): void {
+    for (const host of this.hosts.values()) host.closeAll();
+  }
+
+  presence(room: string, c: Context): Promise<Response> {
+    const host = this.get(room);
+    let conn: Connection | undefined;
+    const handler = upgradeWebSocket(() => ({
+      onOpen: (_event: Event, ws: WSContext) => {
+        conn = host.open({ send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) });
+      },
+      onMessage: (event: MessageEvent, _ws: WSContext) => {
+        if (!conn) return;
+        const data: unknown = event.data;
+        const text = typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer);
+        void host.receive(conn, text);
+      },
+      onClose: () => {
+        if (conn) host.closed(conn);
+      },
+      onError: () => {
+        if (conn) host.closed(conn);
+      },
+    }));
+    return handler(c as Parameters<typeof handler>[0], () => Promise.resolve()) as Promise<Response>;
+  }
+}
+
+const DEFAULT_STATIC = fileURLToPath(new URL('../../dist/demo', import.meta.url));
+
+export async function startBackend(options: StartBackendOptions): Promise<RunningBackend> {
+  const now = options.now ?? Date.now;
+  const rooms = new NodeRooms(options.settings, now);
+  const app = createApp({
+    settings: options.settings,
+    rooms,
+    callsApi: options.callsApi,
+    now,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const staticDir = options.staticDir ?? (existsSync(DEFAULT_STATIC) ? DEFAULT_STATIC : false);
+  if (staticDir) {
+    // serveStatic resolves against the working directory.
+    app.use('/*', serveStatic({ root: relative(process.cwd(), staticDir) || '.' }));
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: PRESENCE_LIMITS.maxMessageChars * 4 });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 8787,
+        hostname: options.host ?? '127.0.0.1',
+        websocket: { server: wss },
+      },
+      () => resolve(s),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  const interval = options.tickIntervalMs ?? 1000;
+  const timer = interval === false ? undefined : setInterval(() => rooms.tick(), interval);
+  timer?.unref();
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    rooms,
+    tick: () => rooms.tick(),
+    close: async () => {
+      if (timer) clearInterval(timer);
+      rooms.closeAll();
+      wss.close();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/** Server-side validation of client presence messages (the types live in `src/protocol/presence.ts`). */
+import { z } from 'zod';
+import { PRESENCE_LIMITS, type ClientMessage, type PresenceErrorCode } from '../protocol/presence.ts';
+
+const id = z.string().min(1).max(128);
+const name = z.string().min(1).max(256);
+
+const state = z
+  .object({
+    muted: z.boolean(),
+    cameraOff: z.boolean(),
+    speaking: z.boolean(),
+    handRaised: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const layer = z
+  .object({
+    rid: z.string().min(1).max(16),
+    width: z.number().int().positive().max(16384).optional(),
+    height: z.number().int().positive().max(16384).optional(),
+    maxBitrate: z.number().int().positive().max(1e9).optional(),
+  })
+  .strict();
+
+const track = z
+  .object({
+    sessionId: id,
+    trackName: name,
+    kind: z.enum(['audio', 'video']),
+    source: z.enum(['camera', 'microphone', 'screen']),
+    simulcast: z.array(layer).min(1).max(4).optional(),
+  })
+  .strict();
+
+const breakoutName = z.string().min(1).max(64);
+
+const schemas = {
+  join: z
+    .object({
+      type: z.literal('join'),
+      token: z.string().min(1).max(4096),
+      resumeToken: id.optional(),
+      state: state.optional(),
+    })
+    .strict(),
+  publish: z
+    .object({
+      type: z.literal('publish'),
+      tracks: z.array(track).min(1).max(PRESENCE_LIMITS.maxTracksPerParticipant),
+    })
+    .strict(),
+  unpublish: z
+    .object({
+      type: z.literal('unpublish'),
+      trackNames: z.array(name).min(1).max(PRESENCE_LIMITS.maxTracksPerParticipant),
+    })
+    .strict(),
+  state: z.object({ type: z.literal('state'), state }).strict(),
+  heartbeat: z.object({ type: z.literal('heartbeat') }).strict(),
+  leave: z.object({ type: z.literal('leave') }).strict(),
+  'mute-request': z
+    .object({
+      type: z.literal('mute-request'),
+      participantId: id,
+      kind: z.enum(['audio', 'video']).optional(),
+    })
+    .strict(),
+  remove: z.object({ type: z.literal('remove'), participantId: id }).strict(),
+  'assign-breakouts': z
+    .object({
+      type: z.literal('assign-breakouts'),
+      assignments: z.record(id, breakoutName.nullable()).refine((r) => Object.keys(r).length <= 10_000),
+    })
+    .strict(),
+  'end-breakouts': z.object({ type: z.literal('end-breakouts') }).strict(),
+} satisfies Record<ClientMessage['type'], z.ZodType>;
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: PresenceErrorCode; message: string; ref?: string };
+
+/** Parses one text frame; never throws. */
+export function parseClientMessage(text: string): ParseResult {
+  if (text.length > PRESENCE_LIMITS.maxMessageChars) {
+    return {
+      ok: false,
+      code: 'too-large',
+      message: `messages are limited to ${PRESENCE_LIMITS.maxMessageChars} characters`,
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad-json', message: 'message is not JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: 'invalid-message', message: 'message must be a JSON object' };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) {
+    return {
+      ok: false,
+      code: 'unknown-type',
+      message: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : (type ?? null))}`,
+    };
+  }
+  const result = schemas[type as ClientMessage['type']].safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+    return {
+      ok: false,
+      code: 'invalid-message',
+      message: `${where}${first?.message ?? 'invalid'}`,
+      ref: type,
+    };
+  }
+  return { ok: true, message: result.data };
+}

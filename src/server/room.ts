@@ -1,0 +1,456 @@
+/**
+ * One presence room as a pure state machine: validated messages and the current time in, effects (messages to
+ * send, sockets to close) out. No I/O, no timers, no clock of its own, so the Node server and the Durable
+ * Object run the same code and tests drive time by hand.
+ *
+ * It also keeps the room's Calls session bindings (which user owns which session) so the proxy can decide
+ * who may touch or pull which session, breakouts included.
+ */
+import {
+  DEFAULT_PARTICIPANT_STATE,
+  PRESENCE_CLOSE_CODES,
+  PRESENCE_LIMITS,
+  type ClientMessage,
+  type ErrorMessage,
+  type LeaveReason,
+  type Participant,
+  type ParticipantState,
+  type PresenceErrorCode,
+  type PublishedTrack,
+  type ServerMessage,
+} from '../protocol/presence.ts';
+import type { RoomRole } from '../protocol/token.ts';
+
+export type RoomEffect =
+  | { kind: 'send'; to: string[]; message: ServerMessage }
+  | { kind: 'close'; participantId: string; code: number; reason: string };
+
+export interface RoomOptions {
+  name: string;
+  sizeLimit: number;
+  resumeGraceMs: number;
+  staleAfterMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Only let users announce tracks of Calls sessions bound to them through the proxy (on in production). */
+  requireBoundSessions?: boolean;
+  randomId?: () => string;
+}
+
+export interface JoinRequest {
+  sub: string;
+  name: string;
+  role: RoomRole;
+  resumeToken?: string;
+  state?: Partial<ParticipantState>;
+}
+
+export type JoinResult =
+  | { ok: true; participantId: string; resumed: boolean; effects: RoomEffect[] }
+  | { ok: false; error: ErrorMessage };
+
+export type AccessDecision = { ok: true } | { ok: false; reason: string };
+
+export interface SessionBinding {
+  sub: string;
+  role: RoomRole;
+  boundAt: number;
+}
+
+interface Member {
+  p: Participant;
+  resumeToken: string;
+  lastSeen: number;
+  disconnectedAt: number | undefined;
+}
+
+/** Joined message types the room handles (join is handled by `join`). */
+export type RoomMessage = Exclude<ClientMessage, { type: 'join' }>;
+
+const MAX_BINDINGS_PER_USER = 16;
+/** Bindings of users who never joined presence are forgotten after this long. */
+const UNJOINED_BINDING_TTL_MS = 30 * 60_000;
+
+function error(code: PresenceErrorCode, message: string, ref?: string, fatal?: boolean): ErrorMessage {
+  const e: ErrorMessage = { type: 'error', code, message };
+  if (ref !== undefined) e.ref = ref;
+  if (fatal) e.fatal = true;
+  return e;
+}
+
+export class Room {
+  readonly name: string;
+  private readonly opts: Required<Omit<RoomOptions, 'name'>>;
+  private readonly members = new Map<string, Member>();
+  private readonly sessions = new Map<string, SessionBinding>();
+  private readonly banned = new Set<string>();
+
+  constructor(options: RoomOptions) {
+    this.name = options.name;
+    this.opts = {
+      sizeLimit: options.sizeLimit,
+      resumeGraceMs: options.resumeGraceMs,
+      staleAfterMs: options.staleAfterMs ?? PRESENCE_LIMITS.staleAfterMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? PRESENCE_LIMITS.heartbeatIntervalMs,
+      requireBoundSessions: options.requireBoundSessions ?? false,
+      randomId: options.randomId ?? (() => crypto.randomUUID()),
+    };
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Nothing worth keeping: no participants and no session bindings. */
+  get idle(): boolean {
+    return this.members.size === 0 && this.sessions.size === 0;
+  }
+
+  participants(): Participant[] {
+    return [...this.members.values()].map((m) => structuredClone(m.p));
+  }
+
+  participant(id: string): Participant | undefined {
+    const m = this.members.get(id);
+    return m ? structuredClone(m.p) : undefined;
+  }
+
+  isBanned(sub: string): boolean {
+    return this.banned.has(sub);
+  }
+
+  // ---- presence ------------------------------------------------------------------------------------
+
+  join(req: JoinRequest, now: number): JoinResult {
+    if (this.banned.has(req.sub)) {
+      return { ok: false, error: error('removed', 'you were removed from this room', 'join', true) };
+    }
+    if (req.resumeToken !== undefined) {
+      const member = [...this.members.values()].find(
+        (m) => m.resumeToken === req.resumeToken && m.p.userId === req.sub,
+      );
+      if (member) return this.resume(member, req, now);
+    }
+    if (this.members.size >= this.opts.sizeLimit) {
+      return {
+        ok: false,
+        error: error(
+          'room-full',
+          `room "${this.name}" is full (${this.opts.sizeLimit} participants)`,
+          'join',
+          true,
+        ),
+      };
+    }
+    const id = this.opts.randomId();
+    const member: Member = {
+      p: {
+        id,
+        userId: req.sub,
+        name: req.name,
+        role: req.role,
+        state: { ...DEFAULT_PARTICIPANT_STATE, ...req.state },
+        tracks: [],
+        breakout: null,
+        connected: true,
+      },
+      resumeToken: this.opts.randomId(),
+      lastSeen: now,
+      disconnectedAt: undefined,
+    };
+    this.members.set(id, member);
+    const effects: RoomEffect[] = [this.welcome(member, false)];
+    const others = this.connectedIds(id);
+    if (others.length > 0) {
+      effects.push({
+        kind: 'send',
+        to: others,
+        message: { type: 'participant-joined', participant: structuredClone(member.p) },
+      });
+    }
+    return { ok: true, participantId: id, resumed: false, effects };
+  }
+
+  private resume(member: Member, req: JoinRequest, now: number): JoinResult {
+    const wasConnected = member.p.connected;
+    member.p.connected = true;
+    member.p.name = req.name;
+    member.lastSeen = now;
+    member.disconnectedAt = undefined;
+    if (req.state) member.p.state = { ...member.p.state, ...req.state };
+    const effects: RoomEffect[] = [this.welcome(member, true)];
+    if (!wasConnected || req.state) effects.push(...this.stateChanged(member));
+    return { ok: true, participantId: member.p.id, resumed: true, effects };
+  }
+
+  private welcome(member: Member, resumed: boolean): RoomEffect {
+    return {
+      kind: 'send',
+      to: [member.p.id],
+      message: {
+        type: 'welcome',
+        room: this.name,
+        participantId: member.p.id,
+        resumeToken: member.resumeToken,
+        resumed,
+        participants: this.participants(),
+        heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+        staleAfterMs: this.opts.staleAfterMs,
+      },
+    };
+  }
+
+  /** A message from a joined participant. Errors go back to the sender only. */
+  handle(participantId: string, msg: RoomMessage, now: number): RoomEffect[] {
+    const member = this.members.get(participantId);
+    if (!member) return [];
+    member.lastSeen = now;
+    const reply = (e: ErrorMessage): RoomEffect[] => [{ kind: 'send', to: [participantId], message: e }];
+    const hostOnly = (): RoomEffect[] | undefined =>
+      member.p.role === 'host'
+        ? undefined
+        : reply(error('forbidden', `only a host may ${msg.type}`, msg.type));
+
+    switch (msg.type) {
+      case 'heartbeat':
+        return [{ kind: 'send', to: [participantId], message: { type: 'heartbeat-ack' } }];
+      case 'leave':
+        return this.remove(member, 'left', PRESENCE_CLOSE_CODES.left);
+      case 'state':
+        member.p.state = { ...member.p.state, ...msg.state };
+        return this.stateChanged(member);
+      case 'publish':
+        return this.publish(member, msg.tracks);
+      case 'unpublish': {
+        const names = new Set(msg.trackNames);
+        const gone = member.p.tracks.filter((t) => names.has(t.trackName)).map((t) => t.trackName);
+        if (gone.length === 0) return [];
+        member.p.tracks = member.p.tracks.filter((t) => !names.has(t.trackName));
+        return this.toOthers(member, { type: 'tracks-unpublished', participantId, trackNames: gone });
+      }
+      case 'mute-request': {
+        const denied = hostOnly();
+        if (denied) return denied;
+        const target = this.members.get(msg.participantId);
+        if (!target) return reply(error('unknown-participant', 'no such participant', msg.type));
+        return [
+          {
+            kind: 'send',
+            to: [target.p.id],
+            message: { type: 'mute-requested', by: participantId, kind: msg.kind ?? 'audio' },
+          },
+        ];
+      }
+      case 'remove': {
+        const denied = hostOnly();
+        if (denied) return denied;
+        const target = this.members.get(msg.participantId);
+        if (!target) return reply(error('unknown-participant', 'no such participant', msg.type));
+        if (target.p.userId === member.p.userId) {
+          return reply(error('invalid-message', 'a host cannot remove themselves; send leave', msg.type));
+        }
+        this.banned.add(target.p.userId);
+        const effects: RoomEffect[] = [];
+        for (const m of [...this.members.values()].filter((x) => x.p.userId === target.p.userId)) {
+          if (m.p.connected) {
+            effects.push({ kind: 'send', to: [m.p.id], message: { type: 'removed', by: participantId } });
+          }
+          effects.push(...this.remove(m, 'removed', PRESENCE_CLOSE_CODES.removed));
+        }
+        this.dropBindingsOf(target.p.userId);
+        return effects;
+      }
+      case 'assign-breakouts': {
+        const denied = hostOnly();
+        if (denied) return denied;
+        const unknown = Object.keys(msg.assignments).filter((id) => !this.members.has(id));
+        if (unknown.length > 0) {
+          return reply(error('unknown-participant', `no such participant: ${unknown.join(', ')}`, msg.type));
+        }
+        for (const [id, breakout] of Object.entries(msg.assignments)) {
+          const m = this.members.get(id);
+          if (m) m.p.breakout = breakout;
+        }
+        return this.breakoutsChanged();
+      }
+      case 'end-breakouts': {
+        const denied = hostOnly();
+        if (denied) return denied;
+        for (const m of this.members.values()) m.p.breakout = null;
+        return this.breakoutsChanged();
+      }
+    }
+  }
+
+  private publish(member: Member, tracks: PublishedTrack[]): RoomEffect[] {
+    const to = [member.p.id];
+    if (member.p.role === 'viewer') {
+      return [{ kind: 'send', to, message: error('forbidden', 'viewers cannot publish tracks', 'publish') }];
+    }
+    if (this.opts.requireBoundSessions) {
+      const foreign = tracks.filter((t) => this.sessions.get(t.sessionId)?.sub !== member.p.userId);
+      if (foreign.length > 0) {
+        return [
+          {
+            kind: 'send',
+            to,
+            message: error(
+              'forbidden',
+              `session ${foreign[0]?.sessionId} is not yours in this room`,
+              'publish',
+            ),
+          },
+        ];
+      }
+    }
+    const key = (t: PublishedTrack) => `${t.sessionId}/${t.trackName}`;
+    const incoming = new Map(tracks.map((t) => [key(t), t]));
+    const kept = member.p.tracks.filter((t) => !incoming.has(key(t)));
+    if (kept.length + incoming.size > PRESENCE_LIMITS.maxTracksPerParticipant) {
+      return [
+        {
+          kind: 'send',
+          to,
+          message: error(
+            'invalid-message',
+            `at most ${PRESENCE_LIMITS.maxTracksPerParticipant} tracks per participant`,
+            'publish',
+          ),
+        },
+      ];
+    }
+    const added = [...incoming.values()].map((t) => structuredClone(t));
+    member.p.tracks = [...kept, ...added];
+    return this.toOthers(member, { type: 'tracks-published', participantId: member.p.id, tracks: added });
+  }
+
+  /** The participant's socket closed without `leave`: keep them for the resume grace period. */
+  disconnect(participantId: string, now: number): RoomEffect[] {
+    const member = this.members.get(participantId);
+    if (!member || !member.p.connected) return [];
+    if (this.opts.resumeGraceMs === 0) return this.remove(member, 'disconnected');
+    member.p.connected = false;
+    member.disconnectedAt = now;
+    return this.stateChanged(member);
+  }
+
+  /** Removes stale participants (no message for staleAfterMs) and dropped ones past the grace period. */
+  tick(now: number): RoomEffect[] {
+    const effects: RoomEffect[] = [];
+    for (const m of [...this.members.values()]) {
+      if (m.p.connected && now - m.lastSeen > this.opts.staleAfterMs) {
+        effects.push(...this.remove(m, 'stale', PRESENCE_CLOSE_CODES.stale));
+      } else if (
+        !m.p.connected &&
+        m.disconnectedAt !== undefined &&
+        now - m.disconnectedAt > this.opts.resumeGraceMs
+      ) {
+        effects.push(...this.remove(m, 'disconnected'));
+      }
+    }
+    const present = new Set([...this.members.values()].map((m) => m.p.userId));
+    for (const [id, b] of this.sessions) {
+      if (!present.has(b.sub) && now - b.boundAt > UNJOINED_BINDING_TTL_MS) this.sessions.delete(id);
+    }
+    return effects;
+  }
+
+  private remove(member: Member, reason: LeaveReason, closeCode?: number): RoomEffect[] {
+    this.members.delete(member.p.id);
+    const effects: RoomEffect[] = [];
+    if (closeCode !== undefined && member.p.connected) {
+      effects.push({ kind: 'close', participantId: member.p.id, code: closeCode, reason });
+    }
+    const others = this.connectedIds();
+    if (others.length > 0) {
+      effects.push({
+        kind: 'send',
+        to: others,
+        message: { type: 'participant-left', participantId: member.p.id, reason },
+      });
+    }
+    if (![...this.members.values()].some((m) => m.p.userId === member.p.userId)) {
+      this.dropBindingsOf(member.p.userId);
+    }
+    return effects;
+  }
+
+  private stateChanged(member: Member): RoomEffect[] {
+    return this.toOthers(member, {
+      type: 'participant-state',
+      participantId: member.p.id,
+      state: { ...member.p.state },
+      connected: member.p.connected,
+    });
+  }
+
+  private breakoutsChanged(): RoomEffect[] {
+    const assignments: Record<string, string | null> = {};
+    for (const m of this.members.values()) assignments[m.p.id] = m.p.breakout;
+    const to = this.connectedIds();
+    return to.length > 0 ? [{ kind: 'send', to, message: { type: 'breakouts', assignments } }] : [];
+  }
+
+  private toOthers(member: Member, message: ServerMessage): RoomEffect[] {
+    const to = this.connectedIds(member.p.id);
+    return to.length > 0 ? [{ kind: 'send', to, message }] : [];
+  }
+
+  private connectedIds(except?: string): string[] {
+    const ids: string[] = [];
+    for (const m of this.members.values()) if (m.p.connected && m.p.id !== except) ids.push(m.p.id);
+    return ids;
+  }
+
+  // ---- Calls session bindings (used by the proxy) ------------------------------------------------
+
+  /** Records that `sub` created Calls session `sessionId` in this room. */
+  bindSession(sessionId: string, owner: { sub: string; role: RoomRole }, now: number): AccessDecision {
+    if (this.banned.has(owner.sub)) return { ok: false, reason: 'you were removed from this room' };
+    this.sessions.set(sessionId, { sub: owner.sub, role: owner.role, boundAt: now });
+    const mine = [...this.sessions].filter(([, b]) => b.sub === owner.sub);
+    for (const [id] of mine.slice(0, Math.max(0, mine.length - MAX_BINDINGS_PER_USER)))
+      this.sessions.delete(id);
+    return { ok: true };
+  }
+
+  sessionBinding(sessionId: string): SessionBinding | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  /**
+   * May `caller` act on its session `sessionId` (must own it) and pull from the sessions in `pullFrom`
+   * (must be bound in this room, to someone in the caller's breakout)?
+   */
+  authorize(caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }): AccessDecision {
+    if (this.banned.has(caller.sub)) return { ok: false, reason: 'you were removed from this room' };
+    if (check.sessionId !== undefined) {
+      const own = this.sessions.get(check.sessionId);
+      if (!own || own.sub !== caller.sub) {
+        return { ok: false, reason: `session ${check.sessionId} does not belong to you in this room` };
+      }
+    }
+    const mine = this.breakoutsOf(caller.sub);
+    for (const target of check.pullFrom ?? []) {
+      const b = this.sessions.get(target);
+      if (!b) return { ok: false, reason: `session ${target} is not in this room` };
+      if (b.sub === caller.sub) continue;
+      const theirs = this.breakoutsOf(b.sub);
+      if (![...mine].some((x) => theirs.has(x))) {
+        return { ok: false, reason: `session ${target} is in another breakout` };
+      }
+    }
+    return { ok: true };
+  }
+
+  /** Breakouts of a user's participants; a user with none is in the main room. */
+  private breakoutsOf(sub: string): Set<string | null> {
+    const set = new Set<string | null>();
+    for (const m of this.members.values()) if (m.p.userId === sub) set.add(m.p.breakout);
+    if (set.size === 0) set.add(null);
+    return set;
+  }
+
+  private dropBindingsOf(sub: string): void {
+    for (const [id, b] of this.sessions) if (b.sub === sub) this.sessions.delete(id);
+  }
+}
