@@ -1,0 +1,250 @@
+/**
+ * The media plane: a `MediaSource` is one published track (all its simulcast layers) as it arrives from
+ * the publisher's peer connection; a `MediaSink` is one subscriber's sending m-line. Sources fan packets
+ * out to sinks, each sink writing its own copy with its own SSRC, payload type, sequence numbers and
+ * timestamps (werift's `sendRtp` rewrites the header in place, so the copy is required).
+ */
+import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { isKeyframe } from './keyframe.ts';
+
+export type MediaKind = 'audio' | 'video';
+
+export interface CodecInfo {
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  parameters?: string;
+}
+
+/** One simulcast layer (or the only stream, with rid ''). */
+interface Layer {
+  rid: string;
+  ssrc: number | undefined;
+  lastPacketAt: number;
+  packets: number;
+}
+
+/** How a source asks its publisher for a keyframe on one layer's SSRC. */
+export type KeyframeRequester = (ssrc: number) => void;
+
+const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+
+export class MediaSource {
+  readonly layers = new Map<string, Layer>();
+  readonly sinks = new Set<MediaSink>();
+  codec: CodecInfo | undefined;
+  lastPacketAt = 0;
+  firstPacketAt = 0;
+  closed = false;
+  private readonly lastKeyframeRequest = new Map<string, number>();
+  private readonly firstPacketWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly kind: MediaKind,
+    private readonly requestKeyframeOn: KeyframeRequester,
+  ) {}
+
+  /** Layers the publisher announced (rids), best first in asciibetical order. */
+  declareLayers(rids: string[]): void {
+    for (const rid of rids) {
+      if (!this.layers.has(rid)) this.layers.set(rid, { rid, ssrc: undefined, lastPacketAt: 0, packets: 0 });
+    }
+  }
+
+  get rids(): string[] {
+    return [...this.layers.keys()].filter((r) => r !== '').sort();
+  }
+
+  get simulcast(): boolean {
+    return this.rids.length > 0;
+  }
+
+  /** Layers that have sent a packet within `withinMs`. */
+  activeRids(now: number, withinMs = 2000): string[] {
+    return this.rids.filter((rid) => now - (this.layers.get(rid)?.lastPacketAt ?? 0) <= withinMs);
+  }
+
+  /** Resolves when the first packet has arrived, or false after `timeoutMs`. */
+  waitForFirstPacket(timeoutMs: number): Promise<boolean> {
+    if (this.firstPacketAt) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(this.firstPacketAt > 0);
+      };
+      const timer = setTimeout(() => {
+        const i = this.firstPacketWaiters.indexOf(done);
+        if (i >= 0) this.firstPacketWaiters.splice(i, 1);
+        resolve(false);
+      }, timeoutMs);
+      this.firstPacketWaiters.push(done);
+    });
+  }
+
+  /** Hot path: one packet from the publisher on layer `rid`. */
+  push(rid: string, packet: RtpPacket, now: number): void {
+    if (this.closed) return;
+    let layer = this.layers.get(rid);
+    if (!layer) {
+      layer = { rid, ssrc: undefined, lastPacketAt: 0, packets: 0 };
+      this.layers.set(rid, layer);
+    }
+    layer.ssrc = packet.header.ssrc;
+    layer.lastPacketAt = now;
+    layer.packets++;
+    this.lastPacketAt = now;
+    if (!this.firstPacketAt) {
+      this.firstPacketAt = now;
+      for (const w of this.firstPacketWaiters.splice(0)) w();
+    }
+    if (packet.payload.length === 0) return; // padding-only probe
+    let keyframe: boolean | undefined;
+    for (const sink of this.sinks) {
+      if (sink.wantsLayer(rid)) {
+        keyframe ??= this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
+        sink.write(rid, packet, keyframe);
+      }
+    }
+  }
+
+  /** Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. */
+  requestKeyframe(rid: string): void {
+    if (this.kind !== 'video' || this.closed) return;
+    const layer = this.layers.get(rid);
+    if (!layer?.ssrc) return;
+    const now = Date.now();
+    if (now - (this.lastKeyframeRequest.get(rid) ?? 0) < KEYFRAME_REQUEST_INTERVAL_MS) return;
+    this.lastKeyframeRequest.set(rid, now);
+    this.requestKeyframeOn(layer.ssrc);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const sink of [...this.sinks]) sink.detach();
+    for (const w of this.firstPacketWaiters.splice(0)) w();
+  }
+}
+
+export interface LayerPreference {
+  preferredRid?: string | undefined;
+  priorityOrdering?: 'none' | 'asciibetical' | undefined;
+  ridNotAvailable?: 'none' | 'asciibetical' | undefined;
+}
+
+/** One subscriber m-line: forwards one layer of one source at a time. */
+export class MediaSink {
+  source: MediaSource | undefined;
+  preference: LayerPreference = {};
+  /** The layer being forwarded. */
+  currentRid: string | undefined;
+  /** A layer to switch to at its next keyframe. */
+  targetRid: string | undefined;
+  private rebase = false;
+  forwarded = 0;
+  active = true;
+
+  constructor(
+    readonly kind: MediaKind,
+    private readonly sender: RTCRtpSender,
+  ) {
+    // A subscriber's PLI/FIR reaches the publisher of the layer it is watching.
+    sender.onPictureLossIndication.subscribe(() => this.requestKeyframe());
+  }
+
+  attach(source: MediaSource, preference: LayerPreference = {}): void {
+    this.detach();
+    this.source = source;
+    this.preference = preference;
+    this.currentRid = undefined;
+    this.targetRid = this.chooseLayer();
+    this.rebase = this.forwarded > 0;
+    source.sinks.add(this);
+    this.requestKeyframe();
+  }
+
+  detach(): void {
+    this.source?.sinks.delete(this);
+    this.source = undefined;
+    this.currentRid = undefined;
+    this.targetRid = undefined;
+  }
+
+  setPreference(preference: LayerPreference): void {
+    this.preference = preference;
+    const next = this.chooseLayer();
+    if (next !== (this.targetRid ?? this.currentRid)) {
+      this.targetRid = next;
+      this.requestKeyframe();
+    }
+  }
+
+  /** The layer this sink should forward given the preference and what the publisher sends now. */
+  chooseLayer(now = Date.now()): string {
+    const source = this.source;
+    if (!source?.simulcast) return '';
+    const rids = source.rids;
+    const active = source.activeRids(now);
+    const preferred = this.preference.preferredRid;
+    if (preferred && rids.includes(preferred)) {
+      if (
+        active.includes(preferred) ||
+        this.preference.ridNotAvailable !== 'asciibetical' ||
+        !active.length
+      ) {
+        return preferred;
+      }
+      // The preferred layer stopped: the next available one in a-z order after it, else the best left.
+      return active.find((r) => r > preferred) ?? active[active.length - 1]!;
+    }
+    // No preference: the best layer that is flowing.
+    return active[0] ?? rids[0]!;
+  }
+
+  wantsLayer(rid: string): boolean {
+    return this.active && (rid === this.currentRid || rid === this.targetRid);
+  }
+
+  /** Hot path. */
+  write(rid: string, packet: RtpPacket, keyframe: boolean): void {
+    if (rid !== this.currentRid) {
+      // Take up a new layer (or the first one) only at its keyframe.
+      if (rid !== this.targetRid || !keyframe) return;
+      this.currentRid = rid;
+      this.targetRid = undefined;
+      this.rebase = this.forwarded > 0;
+    }
+    const h = packet.header;
+    if (this.rebase) {
+      // Continue this m-line's sequence and timestamp from where the previous layer/source stopped.
+      this.sender.replaceRTP({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp }, true);
+      this.rebase = false;
+    }
+    const header = new RtpHeader({
+      marker: h.marker,
+      payloadType: h.payloadType,
+      sequenceNumber: h.sequenceNumber,
+      timestamp: h.timestamp,
+      ssrc: h.ssrc,
+      extensions: [],
+    });
+    this.forwarded++;
+    void this.sender.sendRtp(new RtpPacket(header, packet.payload));
+  }
+
+  requestKeyframe(): void {
+    const source = this.source;
+    if (!source || this.kind !== 'video') return;
+    const rid = this.targetRid ?? this.currentRid ?? this.chooseLayer();
+    source.requestKeyframe(rid);
+  }
+
+  /** Re-evaluates the layer choice when the publisher's layers come and go (ridNotAvailable). */
+  reconsider(now: number): void {
+    if (!this.source?.simulcast) return;
+    const next = this.chooseLayer(now);
+    if (next !== (this.targetRid ?? this.currentRid)) {
+      this.targetRid = next;
+      this.requestKeyframe();
+    }
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * The engine boundary: everything werift-specific about one Calls session's peer connection lives here and
+ * in `media.ts`. The session layer above speaks in SDP strings, mids, `MediaSource`/`MediaSink` and
+ * `DataPipe`, so another WebRTC stack could stand in.
+ */
+import {
+  MediaStream,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  type RTCDataChannel,
+  type RTCRtpTransceiver,
+  useAbsSendTime,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+  useTransportWideCC,
+} from 'werift';
+import * as sdpTransform from 'sdp-transform';
+import { MediaSink, MediaSource, type CodecInfo, type MediaKind } from './media.ts';
+import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
+
+export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface PeerOptions {
+  /** Address the SFU's candidates use (and the only one it announces), default 127.0.0.1. */
+  host: string;
+  /** Address written into candidates instead of `host`, for NAT or containers. */
+  announcedIp?: string | undefined;
+  portRange?: [number, number] | undefined;
+  /** Bitrate cap the SFU signals to publishers with REMB, bits/s. */
+  maxPublisherBitrate: number;
+}
+
+/** One m-section of a client offer, as the session layer needs to know it. */
+export interface OfferedSection {
+  mid: string;
+  kind: MediaKind | 'application';
+  /** The client's direction: `sendonly`/`sendrecv` sections carry a publication. */
+  direction: 'sendonly' | 'recvonly' | 'sendrecv' | 'inactive';
+  rejected: boolean;
+  rids: string[];
+}
+
+export interface DataChannelOptions {
+  id: number;
+  label: string;
+  ordered?: boolean | undefined;
+  maxRetransmits?: number | undefined;
+  maxPacketLifeTime?: number | undefined;
+}
+
+export type DataMessage = string | Buffer;
+
+/** One SCTP data channel on this peer. */
+export interface DataPipe {
+  readonly id: number;
+  readonly state: 'connecting' | 'open' | 'closing' | 'closed';
+  send(message: DataMessage): void;
+  onMessage(listener: (message: DataMessage) => void): void;
+  onOpen(listener: () => void): void;
+  close(): void;
+}
+
+const VIDEO_FEEDBACK = [
+  { type: 'nack' },
+  { type: 'nack', parameter: 'pli' },
+  { type: 'ccm', parameter: 'fir' },
+  { type: 'goog-remb' },
+  { type: 'transport-cc' },
+];
+
+function codecs() {
+  return {
+    audio: [
+      new RTCRtpCodecParameters({
+        mimeType: 'audio/opus',
+        clockRate: 48000,
+        channels: 2,
+        payloadType: 111,
+        parameters: 'minptime=10;useinbandfec=1',
+        rtcpFeedback: [{ type: 'transport-cc' }],
+      }),
+    ],
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: 'video/VP8',
+        clockRate: 90000,
+        payloadType: 96,
+        rtcpFeedback: VIDEO_FEEDBACK,
+      }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/VP9',
+        clockRate: 90000,
+        payloadType: 98,
+        parameters: 'profile-id=0',
+        rtcpFeedback: VIDEO_FEEDBACK,
+      }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        payloadType: 102,
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+        rtcpFeedback: VIDEO_FEEDBACK,
+      }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        payloadType: 104,
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
+        rtcpFeedback: VIDEO_FEEDBACK,
+      }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/AV1',
+        clockRate: 90000,
+        payloadType: 45,
+        rtcpFeedback: VIDEO_FEEDBACK,
+      }),
+    ],
+  };
+}
+
+const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+const FEEDBACK_INTERVAL_MS = 50;
+const REMB_INTERVAL_MS = 1000;
+
+export class MediaPeer {
+  private readonly pc: RTCPeerConnection;
+  private readonly sources = new Map<string, MediaSource>();
+  private readonly sinks = new Map<string, MediaSink>();
+  private readonly stateListeners = new Set<(state: PeerState) => void>();
+  private readonly twcc = new TwccRecorder();
+  private readonly rtcpSsrc = (Math.random() * 0xffffffff) >>> 0;
+  private feedbackTimer: ReturnType<typeof setInterval> | undefined;
+  private lastRemb = 0;
+  private transportHooked = false;
+  private closed = false;
+  /** Called for every non-negotiated channel the client opens (DCEP). */
+  onRemoteDataChannel: ((pipe: DataPipe, label: string) => void) | undefined;
+
+  constructor(private readonly options: PeerOptions) {
+    this.pc = new RTCPeerConnection({
+      iceLite: true,
+      bundlePolicy: 'max-bundle',
+      iceServers: [],
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: [options.host],
+      icePortRange: options.portRange,
+      codecs: codecs(),
+      headerExtensions: {
+        audio: [useSdesMid(), useAbsSendTime(), useTransportWideCC()],
+        video: [
+          useSdesMid(),
+          useSdesRTPStreamId(),
+          useRepairedRtpStreamId(),
+          useAbsSendTime(),
+          useTransportWideCC(),
+        ],
+      },
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.hookTransport();
+      for (const l of this.stateListeners) l(state);
+    });
+    this.pc.onDataChannel.subscribe((channel) => {
+      this.onRemoteDataChannel?.(wrapChannel(channel), channel.label);
+    });
+  }
+
+  get state(): PeerState {
+    return this.pc.connectionState;
+  }
+
+  onState(listener: (state: PeerState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  get negotiated(): boolean {
+    return this.pc.remoteDescription !== null;
+  }
+
+  get hasDataTransport(): boolean {
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    return /\nm=application /.test(sdp);
+  }
+
+  /** Applies a client offer and returns the SFU's answer and what the offer held. */
+  async acceptOffer(offer: string): Promise<{ answer: string; sections: OfferedSection[] }> {
+    const sections = describeSections(offer);
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    for (const t of this.pc.getTransceivers()) this.adopt(t);
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    return { answer: this.announce(this.pc.localDescription!.sdp), sections };
+  }
+
+  /** Applies the client's answer to the SFU's last offer. */
+  async acceptAnswer(answer: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    for (const t of this.pc.getTransceivers()) this.adopt(t);
+  }
+
+  /** Adds an SFU-sending m-section; its mid exists once `createOffer` ran. */
+  addOutgoing(
+    kind: MediaKind,
+    options: { codec?: CodecInfo | undefined; bidirectional?: boolean; streamId: string; trackId: string },
+  ): { sink: MediaSink; mid: () => string } {
+    const transceiver = this.pc.addTransceiver(kind, {
+      direction: options.bidirectional ? 'sendrecv' : 'sendonly',
+      streams: [new MediaStream({ id: options.streamId })],
+    });
+    Object.assign(transceiver.sender, { trackId: options.trackId });
+    const all = codecs()[kind];
+    const wanted = options.codec ? all.filter((c) => sameCodec(c, options.codec!)) : all;
+    transceiver.codecs = wanted.length ? wanted : all;
+    const sink = new MediaSink(kind, transceiver.sender);
+    return {
+      sink,
+      mid: () => {
+        const mid = transceiver.mid;
+        if (mid === null || mid === undefined) throw new Error('mid not assigned before createOffer');
+        this.sinks.set(mid, sink);
+        if (options.bidirectional) this.adopt(transceiver);
+        return mid;
+      },
+    };
+  }
+
+  /** Adds an m-section the client is to send on (a push without a client offer); a sendrecv one with
+   * `bidirectional` also gets a sink so tracks can be pulled back into it (`mid: "#name"`). */
+  addIncoming(kind: MediaKind, bidirectional: boolean): { mid: () => string; sink: MediaSink | undefined } {
+    const transceiver = this.pc.addTransceiver(kind, { direction: bidirectional ? 'sendrecv' : 'recvonly' });
+    transceiver.codecs = codecs()[kind];
+    const sink = bidirectional ? new MediaSink(kind, transceiver.sender) : undefined;
+    return {
+      sink,
+      mid: () => {
+        const mid = transceiver.mid;
+        if (mid === null || mid === undefined) throw new Error('mid not assigned before createOffer');
+        if (sink) this.sinks.set(mid, sink);
+        return mid;
+      },
+    };
+  }
+
+  /** The sink on the SFU-sending side of a client's sendrecv section, created on first use. */
+  sinkForBidirectional(mid: string): MediaSink | undefined {
+    const existing = this.sinks.get(mid);
+    if (existing) return existing;
+    const t = this.pc.getTransceivers().find((x) => x.mid === mid);
+    if (!t || (t.kind !== 'audio' && t.kind !== 'video')) return undefined;
+    if (t.direction === 'recvonly') t.setDirection('sendrecv');
+    const sink = new MediaSink(t.kind, t.sender);
+    this.sinks.set(mid, sink);
+    return sink;
+  }
+
+  /** Opens the reserved `server-events` channel so the next offer carries an SCTP m-section. */
+  openServerEvents(): DataPipe {
+    return wrapChannel(this.pc.createDataChannel('server-events'));
+  }
+
+  async createOffer(): Promise<string> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    return this.announce(this.pc.localDescription!.sdp);
+  }
+
+  source(mid: string): MediaSource | undefined {
+    return this.sources.get(mid);
+  }
+
+  sink(mid: string): MediaSink | undefined {
+    return this.sinks.get(mid);
+  }
+
+  /** The mid of the SFU-sending transceiver of a bidirectional local track. */
+  transceiverKind(mid: string): MediaKind | undefined {
+    const kind = this.pc.getTransceivers().find((t) => t.mid === mid)?.kind;
+    return kind === 'audio' || kind === 'video' ? kind : undefined;
+  }
+
+  openChannel(options: DataChannelOptions): DataPipe {
+    const channel = this.pc.createDataChannel(options.label, {
+      negotiated: true,
+      id: options.id,
+      ordered: options.ordered ?? true,
+      ...(options.maxRetransmits !== undefined ? { maxRetransmits: options.maxRetransmits } : {}),
+      ...(options.maxPacketLifeTime !== undefined ? { maxPacketLifeTime: options.maxPacketLifeTime } : {}),
+    });
+    return wrapChannel(channel);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.feedbackTimer);
+    for (const s of this.sources.values()) s.close();
+    for (const s of this.sinks.values()) s.detach();
+    await this.pc.close().catch(() => undefined);
+  }
+
+  /** Wires a transceiver the client sends on into a `MediaSource`, once. */
+  private adopt(t: RTCRtpTransceiver): void {
+    const mid = t.mid;
+    if (mid === null || mid === undefined || this.sources.has(mid)) return;
+    const direction = t.currentDirection ?? t.direction;
+    if (direction !== 'recvonly' && direction !== 'sendrecv') return;
+    const receiver = t.receiver;
+    // werift's own TWCC feedback is per receiver; ours is per transport (see feedback.ts).
+    Object.assign(receiver, { setupTWCC: () => undefined });
+    if (t.kind !== 'audio' && t.kind !== 'video') return;
+    const source = new MediaSource(t.kind, (ssrc) => void receiver.sendRtcpPLI(ssrc));
+    this.sources.set(mid, source);
+    const listen = (track: {
+      rid?: string;
+      onReceiveRtp: RTCRtpTransceiver['receiver']['track']['onReceiveRtp'];
+    }) => {
+      const rid = track.rid ?? '';
+      track.onReceiveRtp.subscribe((packet) => {
+        if (!source.codec || source.codec.mimeType === '') {
+          const codec = t.codecs.find((c) => c.payloadType === packet.header.payloadType);
+          if (codec) source.codec = toCodecInfo(codec);
+        }
+        source.push(rid, packet, Date.now());
+      });
+    };
+    for (const track of receiver.tracks) listen(track);
+    t.onTrack.subscribe((track) => listen(track));
+  }
+
+  /** Transport-wide feedback: TWCC every 50 ms, REMB every second, for what the client publishes. */
+  private hookTransport(): void {
+    if (this.transportHooked) return;
+    const dtls = this.pc.dtlsTransports[0];
+    if (!dtls) return;
+    this.transportHooked = true;
+    dtls.onRtp.subscribe((packet) => {
+      const id = this.twccExtensionId();
+      if (id === undefined) return;
+      const ext = packet.header.extensions.find((e) => e.id === id);
+      if (ext && ext.payload.length >= 2) this.twcc.record(ext.payload.readUInt16BE(0), nowUs());
+    });
+    this.feedbackTimer = setInterval(() => {
+      if (this.closed || this.pc.connectionState !== 'connected') return;
+      const packets: RawRtcp[] = [];
+      const mediaSsrc = this.firstVideoSsrc();
+      const fb = this.twcc.build(this.rtcpSsrc, mediaSsrc ?? 0);
+      if (fb) packets.push(fb);
+      const now = Date.now();
+      if (mediaSsrc !== undefined && now - this.lastRemb >= REMB_INTERVAL_MS) {
+        this.lastRemb = now;
+        packets.push(buildRemb(this.rtcpSsrc, this.options.maxPublisherBitrate, this.videoSsrcs()));
+      }
+      if (packets.length) void dtls.sendRtcp(packets as never).catch(() => undefined);
+    }, FEEDBACK_INTERVAL_MS);
+  }
+
+  private twccExtensionId(): number | undefined {
+    for (const [id, uri] of Object.entries(this.pc.extIdUriMap)) if (uri === TWCC_URI) return Number(id);
+    return undefined;
+  }
+
+  private videoSsrcs(): number[] {
+    const out: number[] = [];
+    for (const s of this.sources.values()) {
+      if (s.kind !== 'video') continue;
+      for (const layer of s.layers.values()) if (layer.ssrc !== undefined) out.push(layer.ssrc);
+    }
+    return out;
+  }
+
+  private firstVideoSsrc(): number | undefined {
+    return this.videoSsrcs()[0];
+  }
+
+  /** Keeps only the candidate on the SFU's own address, rewritten to the announced one if set. */
+  private announce(sdp: string): string {
+    const { host, announcedIp } = this.options;
+    return sdp
+      .split('\r\n')
+      .filter((line) => !line.startsWith('a=candidate:') || line.split(' ')[4] === host)
+      .map((line) =>
+        announcedIp && line.startsWith('a=candidate:')
+          ? line
+              .split(' ')
+              .map((part, i) => (i === 4 ? announcedIp : part))
+              .join(' ')
+          : line,
+      )
+      .join('\r\n');
+  }
+}
+
+function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+function toCodecInfo(c: RTCRtpCodecParameters): CodecInfo {
+  return {
+    mimeType: c.mimeType,
+    clockRate: c.clockRate,
+    ...(c.channels !== undefined ? { channels: c.channels } : {}),
+    ...(c.parameters !== undefined ? { parameters: c.parameters } : {}),
+  };
+}
+
+function sameCodec(c: RTCRtpCodecParameters, info: CodecInfo): boolean {
+  if (c.mimeType.toLowerCase() !== info.mimeType.toLowerCase()) return false;
+  if (c.mimeType.toLowerCase() !== 'video/h264') return true;
+  const profile = (p: string | undefined) =>
+    /profile-level-id=([0-9a-f]{2})/i.exec(p ?? '')?.[1]?.toLowerCase();
+  return profile(c.parameters) === profile(info.parameters);
+}
+
+function describeSections(sdp: string): OfferedSection[] {
+  const parsed = sdpTransform.parse(sdp);
+  return parsed.media.map((m, i) => {
+    const kind: OfferedSection['kind'] = m.type === 'audio' || m.type === 'video' ? m.type : 'application';
+    const direction = m.direction ?? 'sendrecv';
+    return {
+      mid: m.mid !== undefined ? String(m.mid) : String(i),
+      kind,
+      direction,
+      rejected: m.port === 0,
+      rids: (m.rids ?? []).filter((r) => r.direction === 'send').map((r) => String(r.id)),
+    };
+  });
+}
+
+function wrapChannel(channel: RTCDataChannel): DataPipe {
+  return {
+    get id() {
+      return channel.id;
+    },
+    get state() {
+      return channel.readyState;
+    },
+    send(message) {
+      if (channel.readyState === 'open') channel.send(message);
+    },
+    onMessage(listener) {
+      channel.onMessage.subscribe((data) => listener(data));
+    },
+    onOpen(listener) {
+      if (channel.readyState === 'open') listener();
+      else channel.stateChanged.subscribe((s) => s === 'open' && listener());
+    },
+    close() {
+      channel.close();
+    },
+  };
+}
