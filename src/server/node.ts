@@ -1,0 +1,82 @@
+/**
+ * `npm start`: the backend on Node, plus (when CALLS_API is unset) the embedded SFU in this process, plus the
+ * built demo, on one port (PORT, default 8787).
+ */
+import { parseSettings, SettingsError, type Settings } from './settings.ts';
+import { startBackend, type RunningBackend } from './node-server.ts';
+
+export interface NodeAppOptions {
+  env?: Record<string, string | undefined>;
+  port?: number;
+  host?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningNodeApp {
+  backend: RunningBackend;
+  settings: Settings;
+  /** The Calls API the proxy uses. */
+  callsApi: string;
+  close(): Promise<void>;
+}
+
+/** Starts everything `npm start` runs; tests use it too. */
+export async function startNodeApp(options: NodeAppOptions = {}): Promise<RunningNodeApp> {
+  const env = options.env ?? process.env;
+  const settings = parseSettings(env, 'node');
+  let callsApi = settings.callsApi;
+  let closeSfu: (() => Promise<void>) | undefined;
+  if (!callsApi) {
+    // The one place the backend reaches into src/sfu: composing the all-in-one dev server. Loaded lazily so a
+    // Node deployment against Cloudflare (CALLS_API set) never loads the media engine.
+    // eslint-disable-next-line no-restricted-imports
+    const { startSfu } = await import('../sfu/server.ts');
+    const sfu = await startSfu({
+      port: 0,
+      host: '127.0.0.1',
+      appId: settings.appId,
+      appSecret: settings.appSecret,
+    });
+    callsApi = sfu.url;
+    closeSfu = () => sfu.close();
+  }
+  const backend = await startBackend({
+    settings,
+    callsApi,
+    port: options.port ?? Number(env.PORT ?? 8787),
+    host: options.host ?? env.HOST ?? '127.0.0.1',
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    backend,
+    settings,
+    callsApi,
+    close: async () => {
+      await backend.close();
+      await closeSfu?.();
+    },
+  };
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+
+if (isMain) {
+  try {
+    const app = await startNodeApp();
+    const where = app.settings.callsApi ? `Calls API ${app.callsApi}` : 'embedded SFU (in this process)';
+    console.log(
+      `calls-room: ${app.backend.url}  (${where}; open tokens ${app.settings.openTokens ? 'on' : 'off'})`,
+    );
+    const stop = () => {
+      void app.close().then(() => process.exit(0));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      console.error(`calls-room: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
