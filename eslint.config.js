@@ -28,6 +28,11 @@ export default tseslint.config(
     },
   },
   {
+    // Config and script files in plain JavaScript: no type information to check against.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // @open-wc/testing's chai assertions are typed as thenables; they are synchronous.
     files: ['test/**/*.browser.test.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
