@@ -27,9 +27,9 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
   let callsApi = settings.callsApi;
   let closeSfu: (() => Promise<void>) | undefined;
   if (!callsApi) {
-    // The one place the backend reaches into src/sfu: composing the all-in-one dev server. Loaded lazily so a
-    // Node deployment against Cloudflare (CALLS_API set) never loads the media engine.
-    // eslint-disable-next-line no-restricted-imports
+    // The one place the backend reaches into src/sfu (a layer exception, design.md): composing the all-in-one
+    // dev server. A dynamic import, so a Node deployment against Cloudflare (CALLS_API set) never loads the
+    // media engine; the lint layer rule only sees static imports.
     const { startSfu } = await import('../sfu/server.ts');
     const sfu = await startSfu({
       port: 0,

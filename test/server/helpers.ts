@@ -37,7 +37,7 @@ export async function token(
 
 /** A manual clock for presence tests. */
 export class FakeClock {
-  constructor(public t = 1_700_000_000_000) {}
+  constructor(public t = Date.now()) {}
   now = (): number => this.t;
   advance(ms: number): void {
     this.t += ms;

@@ -1,0 +1,90 @@
+/** The pure Room: messages and time in, effects out (no sockets, no timers). */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Room, type RoomEffect } from '../../src/server/room.ts';
+
+const newRoom = (opts: Partial<ConstructorParameters<typeof Room>[0]> = {}) => {
+  let n = 0;
+  return new Room({ name: 'r', sizeLimit: 3, resumeGraceMs: 5_000, randomId: () => `id${++n}`, ...opts });
+};
+const sentTo = (effects: RoomEffect[], id: string) =>
+  effects.flatMap((e) => (e.kind === 'send' && e.to.includes(id) ? [e.message] : []));
+
+void test('stale after exactly staleAfterMs of silence, not before', () => {
+  const room = newRoom();
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
+  assert.ok(a.ok && b.ok);
+  room.handle(b.participantId, { type: 'heartbeat' }, 10_000);
+  assert.deepEqual(room.tick(15_000), []);
+  const effects = room.tick(15_001);
+  assert.deepEqual(effects, [
+    { kind: 'close', participantId: a.participantId, code: 4011, reason: 'stale' },
+    {
+      kind: 'send',
+      to: [b.participantId],
+      message: { type: 'participant-left', participantId: a.participantId, reason: 'stale' },
+    },
+  ]);
+  assert.equal(room.size, 1);
+});
+
+void test('disconnect keeps the participant for the grace period; resume needs the same user', () => {
+  const room = newRoom();
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  assert.ok(a.ok);
+  const welcome = sentTo(a.effects, a.participantId)[0];
+  assert.equal(welcome?.type, 'welcome');
+  const resumeToken = welcome?.type === 'welcome' ? welcome.resumeToken : '';
+  room.disconnect(a.participantId, 1_000);
+  // Someone else holding the resume token gets a new participant instead.
+  const thief = room.join({ sub: 'z', name: 'Z', role: 'guest', resumeToken }, 2_000);
+  assert.ok(thief.ok && !thief.resumed);
+  const back = room.join({ sub: 'a', name: 'A', role: 'guest', resumeToken }, 5_000);
+  assert.ok(back.ok && back.resumed && back.participantId === a.participantId);
+  room.disconnect(a.participantId, 6_000);
+  assert.deepEqual(room.tick(11_000), []);
+  assert.equal(room.tick(11_001).length, 1);
+  assert.equal(room.participant(a.participantId), undefined);
+});
+
+void test('room-full counts participants in their grace period; resume still fits', () => {
+  const room = newRoom({ sizeLimit: 1 });
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  assert.ok(a.ok);
+  room.disconnect(a.participantId, 1);
+  const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 2);
+  assert.ok(!b.ok && b.error.code === 'room-full');
+});
+
+void test('session bindings: owner only; pulls within the room and the breakout', () => {
+  const room = newRoom();
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
+  const h = room.join({ sub: 'h', name: 'H', role: 'host' }, 0);
+  assert.ok(a.ok && b.ok && h.ok);
+  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindSession('sb', { sub: 'b', role: 'guest' }, 0);
+  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), { ok: true });
+  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sa' }).ok, false);
+  assert.equal(room.authorize({ sub: 'a' }, { pullFrom: ['unknown'] }).ok, false);
+  room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a.participantId]: 'x' } }, 1);
+  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
+  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }).ok, true);
+  // Leaving drops the user's bindings: nobody can pull a departed user's session.
+  room.handle(b.participantId, { type: 'leave' }, 2);
+  assert.equal(room.authorize({ sub: 'a' }, { pullFrom: ['sb'] }).ok, false);
+});
+
+void test('publish requires a bound session when asked to, and replaces tracks by (session, name)', () => {
+  const room = newRoom({ requireBoundSessions: true });
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  assert.ok(a.ok);
+  const track = { sessionId: 'sa', trackName: 'cam', kind: 'video', source: 'camera' } as const;
+  const refused = room.handle(a.participantId, { type: 'publish', tracks: [track] }, 1);
+  assert.equal(sentTo(refused, a.participantId)[0]?.type, 'error');
+  room.bindSession('sa', { sub: 'a', role: 'guest' }, 1);
+  room.handle(a.participantId, { type: 'publish', tracks: [track] }, 2);
+  room.handle(a.participantId, { type: 'publish', tracks: [{ ...track, simulcast: [{ rid: 'f' }] }] }, 3);
+  assert.deepEqual(room.participant(a.participantId)?.tracks, [{ ...track, simulcast: [{ rid: 'f' }] }]);
+});
