@@ -1,0 +1,196 @@
+/// <reference types="mocha" />
+/**
+ * SfuSession against the real embedded SFU in real Chromium: media must decode on the far side, batching is
+ * counted on the wire, and closes must stop exactly the tracks they name.
+ */
+import { expect } from '@open-wc/testing';
+import { SfuSession } from '../../src/client/sfu-session.ts';
+import {
+  audioReceived,
+  cameraAndMic,
+  framesDecodedAbove,
+  inbound,
+  receptionStops,
+  sfuApi,
+  stopPlayers,
+  waitFor,
+  type RecordedRequest,
+} from './sfu-test-utils.ts';
+
+// `await expect(…).to.equal(…)`: @open-wc's dom-diff plugin types `equal` as async (it is sync for values).
+
+const sessions: SfuSession[] = [];
+const tracks: MediaStreamTrack[] = [];
+
+async function newSession(api: Awaited<ReturnType<typeof sfuApi>>['api']): Promise<SfuSession> {
+  const session = await SfuSession.create(api);
+  sessions.push(session);
+  return session;
+}
+
+function count(requests: RecordedRequest[], method: string, path: string): number {
+  return requests.filter((r) => r.method === method && r.path.split('?')[0] === path).length;
+}
+
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.closeSession();
+  for (const t of tracks.splice(0)) t.stop();
+  stopPlayers();
+});
+
+describe('SfuSession', () => {
+  it('publishes camera and microphone in one session and another session decodes both', async () => {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const { video, audio } = await cameraAndMic();
+    tracks.push(video, audio);
+
+    const [pubVideo, pubAudio] = await Promise.all([publisher.publish(video), publisher.publish(audio)]);
+    await expect(pubVideo.sessionId).to.equal(publisher.sessionId);
+    await expect(pubVideo.mid).to.not.equal(pubAudio.mid);
+    await expect(count(requests, 'POST', `sessions/${publisher.sessionId}/tracks/new`)).to.equal(1);
+    await expect(publisher.state).to.equal('connected');
+
+    const [gotVideo, gotAudio] = await Promise.all([
+      subscriber.pull({ sessionId: pubVideo.sessionId, trackName: pubVideo.trackName }),
+      subscriber.pull({ sessionId: pubAudio.sessionId, trackName: pubAudio.trackName }),
+    ]);
+    await expect(gotVideo.track.kind).to.equal('video');
+    await expect(gotAudio.track.kind).to.equal('audio');
+
+    const pc = subscriber.peerConnection;
+    const videoStats = await framesDecodedAbove(pc, gotVideo.mid, 5);
+    expect(videoStats.framesDecoded).to.be.greaterThan(5);
+    const audioStats = await audioReceived(pc, gotAudio.mid, gotAudio.track);
+    expect(audioStats.packetsReceived).to.be.greaterThan(0);
+    await expect(subscriber.state).to.equal('connected');
+  });
+
+  it('batches pulls issued in the same tick into one tracks/new and one renegotiate', async () => {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const { video, audio } = await cameraAndMic();
+    const video2 = video.clone();
+    tracks.push(video, audio, video2);
+    const published = await Promise.all([video, video2, audio].map((t) => publisher.publish(t)));
+    await expect(count(requests, 'POST', `sessions/${publisher.sessionId}/tracks/new`)).to.equal(1);
+
+    const pulled = await Promise.all(published.map((p) => subscriber.pull(p)));
+    await expect(count(requests, 'POST', `sessions/${subscriber.sessionId}/tracks/new`)).to.equal(1);
+    await expect(count(requests, 'PUT', `sessions/${subscriber.sessionId}/renegotiate`)).to.equal(1);
+    const pullRequest = requests.find((r) =>
+      r.path.startsWith(`sessions/${subscriber.sessionId}/tracks/new`),
+    );
+    expect((pullRequest?.body as { tracks: unknown[] }).tracks).to.have.length(3);
+    await expect(new Set(pulled.map((p) => p.mid)).size).to.equal(3);
+
+    const pc = subscriber.peerConnection;
+    await Promise.all([framesDecodedAbove(pc, pulled[0]!.mid, 0), framesDecodedAbove(pc, pulled[1]!.mid, 0)]);
+    await audioReceived(pc, pulled[2]!.mid, pulled[2]!.track);
+  });
+
+  /** Publishes camera, a second camera track and the mic, and pulls all three into a new session. */
+  async function threePulls() {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const { video, audio } = await cameraAndMic();
+    const video2 = video.clone();
+    tracks.push(video, audio, video2);
+    const published = await Promise.all([video, video2, audio].map((t) => publisher.publish(t)));
+    const [first, second, mic] = await Promise.all(published.map((p) => subscriber.pull(p)));
+    const pc = subscriber.peerConnection;
+    await framesDecodedAbove(pc, first!.mid, 0);
+    await framesDecodedAbove(pc, second!.mid, 0);
+    await audioReceived(pc, mic!.mid, mic!.track);
+    const closes = () =>
+      requests.filter((r) => r.path.startsWith(`sessions/${subscriber.sessionId}/tracks/close`));
+    return { api, subscriber, pc, first: first!, second: second!, mic: mic!, closes };
+  }
+
+  // Skipped: the embedded SFU's answer to the close offer keeps the rejected mid in `a=group:BUNDLE`, which
+  // Chrome refuses ("A BUNDLE group in answer contains a MID='1' that was not in the offered group").
+  it.skip('closes a pull with a negotiated close while another pull keeps flowing', async () => {
+    const { api, subscriber, pc, first, second, closes } = await threePulls();
+    const before = await inbound(pc, second.mid);
+
+    await subscriber.close([first.mid]);
+    expect(closes()).to.have.length(1);
+    expect(closes()[0]?.body).to.deep.include({ force: false, tracks: [{ mid: first.mid }] });
+    const stopped = pc.getTransceivers().find((t) => t.mid === first.mid);
+    await expect(stopped === undefined || stopped.currentDirection === 'stopped').to.equal(true);
+    await expect(first.track.readyState).to.equal('ended');
+    await expect(pc.signalingState).to.equal('stable');
+    await framesDecodedAbove(pc, second.mid, before.framesDecoded + 10);
+
+    const state = await api.getSession(subscriber.sessionId);
+    const active = state.tracks.filter((t) => t.status === 'active').map((t) => t.mid);
+    expect(active).to.not.include(first.mid);
+    expect(active).to.include(second.mid);
+  });
+
+  it('force-closes a pull without SDP while another pull keeps flowing', async () => {
+    const { api, subscriber, pc, second, mic, closes } = await threePulls();
+    const before = await inbound(pc, second.mid);
+    const localSdp = pc.localDescription?.sdp;
+
+    await subscriber.close([mic.mid], { force: true });
+    await expect(closes().map((r) => r.body)).to.deep.equal([{ tracks: [{ mid: mic.mid }], force: true }]);
+    await expect(mic.track.readyState).to.equal('ended');
+    await expect(pc.localDescription?.sdp).to.equal(localSdp);
+    await receptionStops(pc, mic.mid);
+    await framesDecodedAbove(pc, second.mid, before.framesDecoded + 10);
+
+    const state = await api.getSession(subscriber.sessionId);
+    const active = state.tracks.filter((t) => t.status === 'active').map((t) => t.mid);
+    expect(active).to.not.include(mic.mid);
+    expect(active).to.include(second.mid);
+  });
+
+  it('publishes a data channel that two subscribers receive in order', async () => {
+    const { api } = await sfuApi();
+    const [publisher, first, second] = await Promise.all([newSession(api), newSession(api), newSession(api)]);
+    await Promise.all([publisher, first, second].map((s) => s.establishDataChannels()));
+
+    const sending = await publisher.publishDataChannel('chat');
+    const receivers = await Promise.all(
+      [first, second].map((s) => s.subscribeDataChannel(publisher.sessionId, 'chat')),
+    );
+    const received: string[][] = receivers.map(() => []);
+    receivers.forEach((channel, i) => {
+      channel.addEventListener('message', (event: MessageEvent<string>) => received[i]!.push(event.data));
+    });
+    await waitFor(
+      () => [sending, ...receivers].map((c) => c.readyState),
+      (states) => states.every((s) => s === 'open'),
+      'data channels did not open',
+    );
+
+    const messages = Array.from({ length: 100 }, (_, i) => `message ${i}`);
+    for (const m of messages) sending.send(m);
+    await waitFor(
+      () => received.map((r) => r.length),
+      (lengths) => lengths.every((n) => n >= messages.length),
+      'not every message arrived',
+    );
+    await expect(received[0]).to.deep.equal(messages);
+    await expect(received[1]).to.deep.equal(messages);
+  });
+
+  it('reports closeSession as the closed state and refuses further work', async () => {
+    const { api } = await sfuApi();
+    const session = await newSession(api);
+    const states: string[] = [];
+    session.addEventListener('state-change', (event) => states.push(event.state));
+    session.closeSession();
+    await expect(session.state).to.equal('closed');
+    await expect(states).to.deep.equal(['closed']);
+    const { video } = await cameraAndMic();
+    tracks.push(video);
+    let error: unknown;
+    await session.publish(video).catch((e: unknown) => (error = e));
+    await expect((error as { code?: string }).code).to.equal('session_closed');
+  });
+});
