@@ -413,6 +413,10 @@ export class Room {
     return { ok: true };
   }
 
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   sessionBinding(sessionId: string): SessionBinding | undefined {
     return this.sessions.get(sessionId);
   }
