@@ -156,10 +156,13 @@ export class Session {
     if (this.awaitingAnswer) throw offerPending();
   }
 
-  private async applyOffer(sdp: string): Promise<{ answer: string; sections: OfferedSection[] }> {
+  private async applyOffer(
+    sdp: string,
+    beforeAnswer?: (sections: OfferedSection[]) => void,
+  ): Promise<{ answer: string; sections: OfferedSection[] }> {
     const peer = this.ensurePeer();
     try {
-      return await peer.acceptOffer(sdp);
+      return await peer.acceptOffer(sdp, beforeAnswer);
     } catch (e) {
       throw badSdp(`The offer could not be applied: ${describe(e)}`);
     }
@@ -354,8 +357,8 @@ export class Session {
           });
           continue;
         }
+        sink.ready = true;
         sink.attach(r.publication.source, preference(item.simulcast));
-        this.tracks.set(`${local.mid}`, local);
         results.push({ ...echo(item), mid: local.mid });
         continue;
       }
@@ -401,43 +404,51 @@ export class Session {
   /** Mode C (WHEP style): the client offers recvonly sections, matched in order to the pulls. */
   private async pullWithOffer(sdp: string, items: TrackInput[]): Promise<TracksResponse> {
     const resolved = await Promise.all(items.map((item) => this.resolvePull(item)));
-    const { answer, sections } = await this.applyOffer(sdp);
-    const peer = this.peer!;
-    const free = sections.filter(
-      (s) => !s.rejected && s.direction === 'recvonly' && s.kind !== 'application' && !this.tracks.has(s.mid),
-    );
     const results: TrackResult[] = [];
-    for (const [i, r] of resolved.entries()) {
-      const item = items[i]!;
-      if ('error' in r) {
-        results.push({ ...echo(item), mid: '', errorCode: r.error.code, errorDescription: r.error.message });
-        continue;
-      }
-      const at = free.findIndex((s) => (item.mid ? s.mid === item.mid : s.kind === r.publication.kind));
-      const section = at >= 0 ? free.splice(at, 1)[0] : undefined;
-      const sink = section ? peer.sinkForBidirectional(section.mid) : undefined;
-      if (!section || !sink) {
-        results.push({
-          ...echo(item),
-          mid: '',
-          errorCode: 'invalid_params',
-          errorDescription: 'No free recvonly m-section for this track',
+    const { answer } = await this.applyOffer(sdp, (sections) => {
+      const peer = this.peer!;
+      const free = sections.filter(
+        (s) =>
+          !s.rejected && s.direction === 'recvonly' && s.kind !== 'application' && !this.tracks.has(s.mid),
+      );
+      for (const [i, r] of resolved.entries()) {
+        const item = items[i]!;
+        if ('error' in r) {
+          results.push({
+            ...echo(item),
+            mid: '',
+            errorCode: r.error.code,
+            errorDescription: r.error.message,
+          });
+          continue;
+        }
+        const at = free.findIndex((s) => (item.mid ? s.mid === item.mid : s.kind === r.publication.kind));
+        const section = at >= 0 ? free.splice(at, 1)[0] : undefined;
+        // Making the transceiver send before the answer is written gives the section direction sendonly.
+        const sink = section ? peer.sinkForBidirectional(section.mid) : undefined;
+        if (!section || !sink) {
+          results.push({
+            ...echo(item),
+            mid: '',
+            errorCode: 'invalid_params',
+            errorDescription: 'No free recvonly m-section in the offer for this track',
+          });
+          continue;
+        }
+        sink.ready = true;
+        sink.attach(r.publication.source, preference(item.simulcast));
+        this.tracks.set(section.mid, {
+          location: 'remote',
+          mid: section.mid,
+          sessionId: r.publication.sessionId,
+          trackName: r.publication.trackName,
+          sink,
+          simulcast: item.simulcast,
+          active: true,
         });
-        continue;
+        results.push({ ...echo(item), mid: section.mid });
       }
-      sink.attach(r.publication.source, preference(item.simulcast));
-      this.tracks.set(section.mid, {
-        location: 'remote',
-        mid: section.mid,
-        sessionId: r.publication.sessionId,
-        trackName: r.publication.trackName,
-        sink,
-        simulcast: item.simulcast,
-        active: true,
-      });
-      results.push({ ...echo(item), mid: section.mid });
-    }
-    // The answer was written before the sinks existed; a second answer now carries the sending directions.
+    });
     return {
       requiresImmediateRenegotiation: false,
       sessionDescription: { type: 'answer', sdp: answer },
@@ -720,6 +731,7 @@ export class Session {
   }
 
   async newDataChannels(body: { dataChannels: DataChannelInput[] }): Promise<DataChannelsResponse> {
+    this.noPendingOffer();
     const items = body.dataChannels;
     if (!items.length) throw badParams('dataChannels must not be empty');
     if (items.length > this.limits.maxTracksPerCall)
@@ -880,9 +892,14 @@ export class Session {
 
   // ---- lifecycle --------------------------------------------------------------------------------------
 
-  /** Asks publishers for a keyframe for every sink still waiting for its first one. */
+  /** Once the client holds the SDP of every pulled m-line, sinks may start, each from a fresh keyframe. */
   private kickSinks(): void {
-    for (const t of this.tracks.values()) if (t.location === 'remote' && t.active) t.sink.requestKeyframe();
+    if (this.awaitingAnswer || this.peer?.state !== 'connected') return;
+    for (const t of this.tracks.values()) {
+      if (t.location !== 'remote' || !t.active || t.sink.ready) continue;
+      t.sink.ready = true;
+      t.sink.requestKeyframe();
+    }
   }
 
   housekeeping(now: number): void {

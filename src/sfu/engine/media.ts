@@ -2,7 +2,8 @@
  * The media plane: a `MediaSource` is one published track (all its simulcast layers) as it arrives from
  * the publisher's peer connection; a `MediaSink` is one subscriber's sending m-line. Sources fan packets
  * out to sinks, each sink writing its own copy with its own SSRC, payload type, sequence numbers and
- * timestamps (werift's `sendRtp` rewrites the header in place, so the copy is required).
+ * timestamps (werift's `sendRtp` rewrites the header in place, so the copy is required). Sequence numbers and
+ * timestamps are rebased here, not with werift's `replaceRTP`, which truncates timestamp offsets to 16 bits.
  */
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 import { isKeyframe } from './keyframe.ts';
@@ -28,6 +29,7 @@ interface Layer {
 export type KeyframeRequester = (ssrc: number) => void;
 
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
+const KEYFRAME_RETRY_MS = 500;
 
 export class MediaSource {
   readonly layers = new Map<string, Layer>();
@@ -140,8 +142,17 @@ export class MediaSink {
   /** A layer to switch to at its next keyframe. */
   targetRid: string | undefined;
   private rebase = false;
+  private seqOffset = 0;
+  private tsOffset = 0;
+  private lastSeq = 0;
+  private lastTs = 0;
+  private lastSentAt = 0;
+  private lastKeyframeAsk = 0;
   forwarded = 0;
   active = true;
+  /** False until the subscriber has applied the SDP that carries this m-line: packets sent earlier are
+   * dropped by the browser, so the sink must not spend a keyframe on them. */
+  ready = false;
 
   constructor(
     readonly kind: MediaKind,
@@ -201,29 +212,44 @@ export class MediaSink {
   }
 
   wantsLayer(rid: string): boolean {
-    return this.active && (rid === this.currentRid || rid === this.targetRid);
+    return this.active && this.ready && (rid === this.currentRid || rid === this.targetRid);
   }
 
   /** Hot path. */
   write(rid: string, packet: RtpPacket, keyframe: boolean): void {
     if (rid !== this.currentRid) {
       // Take up a new layer (or the first one) only at its keyframe.
-      if (rid !== this.targetRid || !keyframe) return;
+      if (rid !== this.targetRid) return;
+      if (!keyframe) {
+        // Publishers ignore a keyframe request that comes too soon after the last one: ask again.
+        if (Date.now() - this.lastKeyframeAsk > KEYFRAME_RETRY_MS) this.requestKeyframe();
+        return;
+      }
       this.currentRid = rid;
       this.targetRid = undefined;
       this.rebase = this.forwarded > 0;
     }
     const h = packet.header;
+    const now = Date.now();
     if (this.rebase) {
-      // Continue this m-line's sequence and timestamp from where the previous layer/source stopped.
-      this.sender.replaceRTP({ sequenceNumber: h.sequenceNumber, timestamp: h.timestamp }, true);
+      // Continue this m-line's sequence numbers and timestamps from where the previous layer or source
+      // stopped, advanced by the wall-clock time since, so the receiver sees one smooth stream.
+      const clockRate = this.source?.codec?.clockRate ?? 90000;
+      const elapsed = Math.max(1, Math.round(((now - this.lastSentAt) * clockRate) / 1000));
+      this.seqOffset = (this.lastSeq + 1 - h.sequenceNumber) & 0xffff;
+      this.tsOffset = (this.lastTs + elapsed - h.timestamp) >>> 0;
       this.rebase = false;
     }
+    const sequenceNumber = (h.sequenceNumber + this.seqOffset) & 0xffff;
+    const timestamp = (h.timestamp + this.tsOffset) >>> 0;
+    this.lastSeq = sequenceNumber;
+    this.lastTs = timestamp;
+    this.lastSentAt = now;
     const header = new RtpHeader({
       marker: h.marker,
       payloadType: h.payloadType,
-      sequenceNumber: h.sequenceNumber,
-      timestamp: h.timestamp,
+      sequenceNumber,
+      timestamp,
       ssrc: h.ssrc,
       extensions: [],
     });
@@ -234,6 +260,7 @@ export class MediaSink {
   requestKeyframe(): void {
     const source = this.source;
     if (!source || this.kind !== 'video') return;
+    this.lastKeyframeAsk = Date.now();
     const rid = this.targetRid ?? this.currentRid ?? this.chooseLayer();
     source.requestKeyframe(rid);
   }

@@ -185,17 +185,29 @@ export class MediaPeer {
   }
 
   /** Applies a client offer and returns the SFU's answer and what the offer held. */
-  async acceptOffer(offer: string): Promise<{ answer: string; sections: OfferedSection[] }> {
-    const sections = describeSections(offer);
+  async acceptOffer(
+    offer: string,
+    /** Runs between applying the offer and writing the answer, e.g. to make sections send. */
+    beforeAnswer?: (sections: OfferedSection[]) => void,
+  ): Promise<{ answer: string; sections: OfferedSection[] }> {
+    const sections = usableSections(offer, 'offer');
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
+    beforeAnswer?.(sections);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
-    return { answer: this.announce(this.pc.localDescription!.sdp), sections };
+    return { answer: this.announce(rejectLikeOffer(this.pc.localDescription!.sdp, offer)), sections };
   }
 
   /** Applies the client's answer to the SFU's last offer. */
   async acceptAnswer(answer: string): Promise<void> {
+    const offered = describeSections(this.pc.localDescription?.sdp ?? '').map((s) => s.mid);
+    const answered = usableSections(answer, 'answer').map((s) => s.mid);
+    if (answered.join(' ') !== offered.join(' ')) {
+      throw new Error(
+        `its m-sections (mids ${answered.join(',')}) are not those of the SFU offer (${offered.join(',')})`,
+      );
+    }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
   }
@@ -426,6 +438,65 @@ function describeSections(sdp: string): OfferedSection[] {
       rids: (m.rids ?? []).filter((r) => r.direction === 'send').map((r) => String(r.id)),
     };
   });
+}
+
+/** werift takes nearly any text as a description and then fails the transport, closing the session:
+ * refuse what cannot be one before it gets there. */
+function usableSections(sdp: string, what: 'offer' | 'answer'): OfferedSection[] {
+  if (!/^v=0\r?\n/.test(sdp)) throw new Error(`the ${what} is not SDP (it must start with v=0)`);
+  const sections = describeSections(sdp);
+  if (!sections.length) throw new Error(`the ${what} has no m= section`);
+  return sections;
+}
+
+/**
+ * werift answers an m-section the client stopped (port 0) as if it were live and keeps it in the BUNDLE
+ * group, which Chrome refuses. The answer must reject what the offer rejected and bundle only what the offer
+ * bundles.
+ */
+function rejectLikeOffer(answer: string, offer: string): string {
+  const o = sdpTransform.parse(offer);
+  const rejected = new Set(o.media.filter((m) => m.port === 0).map((m) => String(m.mid)));
+  const offered = new Set(
+    (o.groups ?? [])
+      .filter((g) => g.type === 'BUNDLE')
+      .flatMap((g) => String(g.mids).split(' '))
+      .filter((mid) => !rejected.has(mid)),
+  );
+  const a = sdpTransform.parse(answer);
+  if (
+    !rejected.size &&
+    !(a.groups ?? []).some(
+      (g) =>
+        g.type === 'BUNDLE' &&
+        String(g.mids)
+          .split(' ')
+          .some((m) => !offered.has(m)),
+    )
+  ) {
+    return answer;
+  }
+  for (const m of a.media) {
+    if (!rejected.has(String(m.mid))) continue;
+    m.port = 0;
+    m.direction = 'inactive';
+    delete m.candidates;
+    delete m.ssrcs;
+    delete m.ssrcGroups;
+    delete m.msid;
+  }
+  a.groups = (a.groups ?? []).map((g) =>
+    g.type === 'BUNDLE'
+      ? {
+          ...g,
+          mids: String(g.mids)
+            .split(' ')
+            .filter((mid) => offered.has(mid))
+            .join(' '),
+        }
+      : g,
+  );
+  return sdpTransform.write(a);
 }
 
 function wrapChannel(channel: RTCDataChannel): DataPipe {
