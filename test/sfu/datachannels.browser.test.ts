@@ -30,26 +30,26 @@ describe('embedded SFU: data channels', () => {
   it("relays a publisher's messages to two subscribers, in order", async () => {
     const api = await sfuApi();
     const [pub, a, b] = await Promise.all([Peer.create(api), Peer.create(api), Peer.create(api)]);
-    peers.push(pub!, a!, b!);
-    await Promise.all([pub!, a!, b!].map((p) => establish(api, p)));
+    peers.push(pub, a, b);
+    await Promise.all([pub, a, b].map((p) => establish(api, p)));
 
-    const local = await api('POST', `/sessions/${pub!.sessionId}/datachannels/new`, {
+    const local = await api('POST', `/sessions/${pub.sessionId}/datachannels/new`, {
       dataChannels: [{ location: 'local', dataChannelName: 'chat' }],
     });
     expect(local.status).to.equal(200);
     const pubId = (local.json.dataChannels as { id: number }[])[0]!.id;
-    const sending = pub!.pc.createDataChannel('chat', { negotiated: true, id: pubId });
+    const sending = pub.pc.createDataChannel('chat', { negotiated: true, id: pubId });
 
     const received = new Map<Peer, string[]>();
     const channels: RTCDataChannel[] = [sending];
-    for (const sub of [a!, b!]) {
+    for (const sub of [a, b]) {
       const remote = await api('POST', `/sessions/${sub.sessionId}/datachannels/new`, {
-        dataChannels: [{ location: 'remote', sessionId: pub!.sessionId, dataChannelName: 'chat' }],
+        dataChannels: [{ location: 'remote', sessionId: pub.sessionId, dataChannelName: 'chat' }],
       });
       expect(remote.status).to.equal(200);
       const item = (remote.json.dataChannels as { id: number; sessionId: string; errorCode?: string }[])[0]!;
       expect(item.errorCode).to.equal(undefined);
-      expect(item.sessionId).to.equal(pub!.sessionId);
+      expect(item.sessionId).to.equal(pub.sessionId);
       const channel = sub.pc.createDataChannel('chat-sub', { negotiated: true, id: item.id });
       const log: string[] = [];
       channel.addEventListener('message', (e: MessageEvent<string>) => log.push(e.data));
@@ -71,7 +71,7 @@ describe('embedded SFU: data channels', () => {
     sending.addEventListener('message', (e: MessageEvent<string>) => back.push(e.data));
     channels[1]!.send('should be dropped');
     sending.send('fence');
-    await until(() => received.get(a!)!.at(-1) === 'fence', 'the fence message arrives');
+    await until(() => received.get(a)!.at(-1) === 'fence', 'the fence message arrives');
     expect(back).to.deep.equal([]);
   });
 });
