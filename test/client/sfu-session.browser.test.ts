@@ -4,9 +4,11 @@
  * counted on the wire, and closes must stop exactly the tracks they name.
  */
 import { expect } from '@open-wc/testing';
-import { SfuSession } from '../../src/client/sfu-session.ts';
+import { CallsItemError } from '../../src/client/calls-api.ts';
+import { SfuSession, type PulledTrack } from '../../src/client/sfu-session.ts';
 import {
   audioReceived,
+  camera,
   cameraAndMic,
   framesDecodedAbove,
   inbound,
@@ -110,25 +112,42 @@ describe('SfuSession', () => {
     return { api, subscriber, pc, first: first!, second: second!, mic: mic!, closes };
   }
 
-  // Skipped: the embedded SFU's answer to the close offer keeps the rejected mid in `a=group:BUNDLE`, which
-  // Chrome refuses ("A BUNDLE group in answer contains a MID='1' that was not in the offered group").
-  it.skip('closes a pull with a negotiated close while another pull keeps flowing', async () => {
-    const { api, subscriber, pc, first, second, closes } = await threePulls();
-    const before = await inbound(pc, second.mid);
-
-    await subscriber.close([first.mid]);
+  /** Negotiated close of `closed` (stop, offer, tracks/close, answer) while `kept` must keep decoding. */
+  async function negotiatedClose(
+    { api, subscriber, pc, closes }: Awaited<ReturnType<typeof threePulls>>,
+    closed: PulledTrack,
+    kept: PulledTrack,
+  ) {
+    const before = await inbound(pc, kept.mid);
+    await subscriber.close([closed.mid]);
     expect(closes()).to.have.length(1);
-    expect(closes()[0]?.body).to.deep.include({ force: false, tracks: [{ mid: first.mid }] });
-    const stopped = pc.getTransceivers().find((t) => t.mid === first.mid);
+    expect(closes()[0]?.body).to.deep.include({ force: false, tracks: [{ mid: closed.mid }] });
+    const stopped = pc.getTransceivers().find((t) => t.mid === closed.mid);
     await expect(stopped === undefined || stopped.currentDirection === 'stopped').to.equal(true);
-    await expect(first.track.readyState).to.equal('ended');
+    await expect(closed.track.readyState).to.equal('ended');
     await expect(pc.signalingState).to.equal('stable');
-    await framesDecodedAbove(pc, second.mid, before.framesDecoded + 10);
+    await receptionStops(pc, closed.mid);
+    await framesDecodedAbove(pc, kept.mid, before.framesDecoded + 10);
 
     const state = await api.getSession(subscriber.sessionId);
     const active = state.tracks.filter((t) => t.status === 'active').map((t) => t.mid);
-    expect(active).to.not.include(first.mid);
-    expect(active).to.include(second.mid);
+    expect(active).to.not.include(closed.mid);
+    expect(active).to.include(kept.mid);
+  }
+
+  // Skipped until the SFU fix is committed: at 521cfc7 its answer keeps the rejected mid in `a=group:BUNDLE`,
+  // which Chrome refuses ("A BUNDLE group in answer contains a MID='1' that was not in the offered group").
+  it.skip('closes a pull with a negotiated close while another pull keeps flowing', async () => {
+    const pulls = await threePulls();
+    await negotiatedClose(pulls, pulls.second, pulls.first);
+  });
+
+  // Skipped: rejecting the first m-section (the BUNDLE tag) makes Chrome move BUNDLE to a new ICE/DTLS
+  // transport (new candidate port, connectionState back to `connecting`); the embedded SFU never completes
+  // that second handshake, so every track on the session stops.
+  it.skip('closes the pull on the BUNDLE-tag m-section while another pull keeps flowing', async () => {
+    const pulls = await threePulls();
+    await negotiatedClose(pulls, pulls.first, pulls.second);
   });
 
   it('force-closes a pull without SDP while another pull keeps flowing', async () => {
@@ -177,6 +196,123 @@ describe('SfuSession', () => {
     );
     await expect(received[0]).to.deep.equal(messages);
     await expect(received[1]).to.deep.equal(messages);
+  });
+
+  it('fails only the missing publication in a batch of pulls, and the rest still flows', async () => {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const { video } = await cameraAndMic();
+    tracks.push(video);
+    const published = await publisher.publish(video);
+
+    const [found, missing] = await Promise.allSettled([
+      subscriber.pull(published),
+      subscriber.pull({ sessionId: publisher.sessionId, trackName: 'never-published' }),
+    ]);
+    await expect(count(requests, 'POST', `sessions/${subscriber.sessionId}/tracks/new`)).to.equal(1);
+    await expect(missing.status).to.equal('rejected');
+    const error = (missing as PromiseRejectedResult).reason as CallsItemError;
+    expect(error).to.be.instanceOf(CallsItemError);
+    expect(['not_found_track_error', 'empty_track_error']).to.include(error.errorCode);
+    await expect(found.status).to.equal('fulfilled');
+    const { mid } = (found as PromiseFulfilledResult<{ mid: string }>).value;
+    await framesDecodedAbove(subscriber.peerConnection, mid, 5);
+  });
+
+  // Skipped until the SFU fix is committed: at 521cfc7 `tracks/update` is answered but the wider layer never
+  // arrives (frameWidth stays 320).
+  it.skip('switches a simulcast pull between layers with updatePull, without SDP', async () => {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const video = await camera(1280, 720);
+    tracks.push(video);
+    const published = await publisher.publish(video, {
+      sendEncodings: [
+        { rid: 'f', maxBitrate: 1_200_000 },
+        { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 600_000 },
+        { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 200_000 },
+      ],
+    });
+    const pc = subscriber.peerConnection;
+    const pulled = await subscriber.pull({ ...published, simulcast: { preferredRid: 'q' } });
+    const low = await waitFor(
+      () => inbound(pc, pulled.mid),
+      (s) => s.framesDecoded > 0 && s.frameWidth > 0 && s.frameWidth <= 320,
+      'the q layer (320 px wide) did not arrive',
+    );
+    const sent = requests.length;
+
+    await subscriber.updatePull(pulled.mid, {
+      simulcast: { preferredRid: 'h', priorityOrdering: 'none', ridNotAvailable: 'none' },
+    });
+    await waitFor(
+      () => inbound(pc, pulled.mid),
+      (s) => s.frameWidth > low.frameWidth,
+      'a wider layer did not arrive after tracks/update',
+    );
+    await expect(requests.slice(sent).map((r) => `${r.method} ${r.path}`)).to.deep.equal([
+      `PUT sessions/${subscriber.sessionId}/tracks/update`,
+    ]);
+  });
+
+  it('replaces the published source and changes its encodings without renegotiating', async () => {
+    const { api, requests } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const large = await camera(640, 480);
+    const small = await camera(160, 120);
+    tracks.push(large, small);
+    const published = await publisher.publish(large);
+    const pulled = await subscriber.pull(published);
+    const pc = subscriber.peerConnection;
+    await waitFor(
+      () => inbound(pc, pulled.mid),
+      (s) => s.frameWidth === 640,
+      'the 640 px source did not arrive',
+    );
+    const sent = requests.length;
+
+    await publisher.replaceTrack(published.mid, small);
+    await waitFor(
+      () => inbound(pc, pulled.mid),
+      (s) => s.frameWidth === 160,
+      'the 160 px source did not replace the 640 px one',
+    );
+    await publisher.setEncodings(published.mid, [{ maxBitrate: 100_000, maxFramerate: 10 }]);
+    const sender = publisher.peerConnection.getTransceivers().find((t) => t.mid === published.mid)!.sender;
+    expect(sender.getParameters().encodings[0]).to.include({ maxBitrate: 100_000, maxFramerate: 10 });
+    await expect(requests.length).to.equal(sent);
+  });
+
+  // Skipped: in the embedded SFU, `datachannels/establish` on a session that already carries media makes
+  // werift's RTCSctpTransport.dataChannelFlush throw (`dataChannelId` undefined) as an unhandled rejection,
+  // which ends the whole test-runner process. The test passes when that rejection is caught.
+  it.skip('adds data channels to sessions that already carry media', async () => {
+    const { api } = await sfuApi();
+    const publisher = await newSession(api);
+    const subscriber = await newSession(api);
+    const { video } = await cameraAndMic();
+    tracks.push(video);
+    const pulled = await subscriber.pull(await publisher.publish(video));
+    const pc = subscriber.peerConnection;
+    const before = await framesDecodedAbove(pc, pulled.mid, 0);
+
+    await Promise.all([publisher.establishDataChannels(), subscriber.establishDataChannels()]);
+    const sending = await publisher.publishDataChannel('state', { ordered: true });
+    const receiving = await subscriber.subscribeDataChannel(publisher.sessionId, 'state', { ordered: true });
+    await waitFor(
+      () => [sending.readyState, receiving.readyState],
+      (states) => states.every((s) => s === 'open'),
+      'data channels did not open',
+    );
+    const got = new Promise<string>((resolve) =>
+      receiving.addEventListener('message', (e: MessageEvent<string>) => resolve(e.data), { once: true }),
+    );
+    sending.send('hello');
+    await expect(await got).to.equal('hello');
+    await framesDecodedAbove(pc, pulled.mid, before.framesDecoded + 10);
   });
 
   it('reports closeSession as the closed state and refuses further work', async () => {

@@ -48,6 +48,7 @@ export interface InboundStats {
   bytesReceived: number;
   framesDecoded: number;
   totalSamplesReceived: number;
+  frameWidth: number;
 }
 
 /** The `inbound-rtp` counters of the transceiver with `mid` on `pc`. */
@@ -58,6 +59,7 @@ export async function inbound(pc: RTCPeerConnection, mid: string): Promise<Inbou
     bytesReceived: 0,
     framesDecoded: 0,
     totalSamplesReceived: 0,
+    frameWidth: 0,
   };
   if (!transceiver) return out;
   const stats = await transceiver.receiver.getStats();
@@ -67,6 +69,8 @@ export async function inbound(pc: RTCPeerConnection, mid: string): Promise<Inbou
     out.bytesReceived += report.bytesReceived ?? 0;
     out.framesDecoded += report.framesDecoded ?? 0;
     out.totalSamplesReceived += report.totalSamplesReceived ?? 0;
+    out.frameWidth = Math.max(out.frameWidth, report.frameWidth ?? 0);
+    out.frameWidth = Math.max(out.frameWidth, report.frameWidth ?? 0);
   });
   return out;
 }
@@ -127,6 +131,13 @@ export async function receptionStops(pc: RTCPeerConnection, mid: string, quietMs
     (quietFor) => quietFor >= quietMs,
     `packets kept arriving on mid ${mid}`,
   );
+}
+
+export async function camera(width: number, height: number): Promise<MediaStreamTrack> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height } });
+  const [video] = stream.getVideoTracks();
+  if (!video) throw new Error('the fake camera gave no track');
+  return video;
 }
 
 export async function cameraAndMic(): Promise<{ video: MediaStreamTrack; audio: MediaStreamTrack }> {
