@@ -273,6 +273,7 @@ export class SfuSession extends EventTarget {
    * that is already closed counts as closed; on a lost or closed session there is nothing left to close.
    */
   async close(mids: readonly string[], options: CloseOptions = {}): Promise<void> {
+    if (this.#state === 'lost' || this.#state === 'closed') return;
     const batch = options.force ? this.#forceCloseBatch : this.#closeBatch;
     await Promise.all(mids.map((mid) => batch(mid)));
   }
