@@ -36,7 +36,7 @@ export const tracksNewBody = z.object({
 export const renegotiateBody = z.object({ sessionDescription: sessionDescription });
 
 export const tracksCloseBody = z.object({
-  tracks: z.array(z.object({ mid: z.string().max(64) })),
+  tracks: z.array(z.object({ mid: z.string().min(1).max(64) })),
   force: z.boolean().optional(),
   sessionDescription: sessionDescription.optional(),
 });

@@ -13,6 +13,8 @@ export interface SfuOptions {
   host?: string;
   appId?: string;
   appSecret?: string;
+  /** More apps served beside `appId`, as appId → secret (sessions of one app are invisible to another). */
+  apps?: Record<string, string>;
   /** Address put in ICE candidates instead of `host` (NAT, containers). */
   announcedIp?: string;
   rtpPortRange?: [number, number];
@@ -36,7 +38,7 @@ export async function startSfu(options: SfuOptions = {}): Promise<RunningSfu> {
   const appId = options.appId ?? 'calls-room-local';
   const appSecret = options.appSecret ?? randomBytes(24).toString('hex');
   const config: SfuConfig = {
-    apps: new Map([[appId, appSecret]]),
+    apps: new Map([...Object.entries(options.apps ?? {}), [appId, appSecret]]),
     host,
     announcedIp: options.announcedIp,
     rtpPortRange: options.rtpPortRange,
