@@ -133,6 +133,7 @@ export class MediaPeer {
   private feedbackTimer: ReturnType<typeof setInterval> | undefined;
   private lastRemb = 0;
   private transportHooked = false;
+  private twccId: number | undefined;
   private closed = false;
   /** Called for every non-negotiated channel the client opens (DCEP). */
   onRemoteDataChannel: ((pipe: DataPipe, label: string) => void) | undefined;
@@ -161,6 +162,11 @@ export class MediaPeer {
       if (state === 'connected') this.hookTransport();
       for (const l of this.stateListeners) l(state);
     });
+    // werift's own TWCC feedback is per receiver and wrong for a bundled transport (see feedback.ts); it is
+    // set up while a remote description is applied, so it is switched off as each transceiver appears.
+    const noReceiverTwcc = (t: RTCRtpTransceiver) => Object.assign(t.receiver, { setupTWCC: () => undefined });
+    this.pc.onTransceiverAdded.subscribe(noReceiverTwcc);
+    this.pc.onRemoteTransceiverAdded.subscribe(noReceiverTwcc);
     this.pc.onDataChannel.subscribe((channel) => {
       this.onRemoteDataChannel?.(wrapChannel(channel), channel.label);
     });
@@ -319,8 +325,6 @@ export class MediaPeer {
     const direction = t.currentDirection ?? t.direction;
     if (direction !== 'recvonly' && direction !== 'sendrecv') return;
     const receiver = t.receiver;
-    // werift's own TWCC feedback is per receiver; ours is per transport (see feedback.ts).
-    Object.assign(receiver, { setupTWCC: () => undefined });
     if (t.kind !== 'audio' && t.kind !== 'video') return;
     const source = new MediaSource(t.kind, (ssrc) => void receiver.sendRtcpPLI(ssrc));
     this.sources.set(mid, source);
@@ -348,7 +352,7 @@ export class MediaPeer {
     if (!dtls) return;
     this.transportHooked = true;
     dtls.onRtp.subscribe((packet) => {
-      const id = this.twccExtensionId();
+      const id = (this.twccId ??= this.twccExtensionId());
       if (id === undefined) return;
       const ext = packet.header.extensions.find((e) => e.id === id);
       if (ext && ext.payload.length >= 2) this.twcc.record(ext.payload.readUInt16BE(0), nowUs());
