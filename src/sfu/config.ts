@@ -8,6 +8,8 @@ export interface SfuLimits {
   unusedSessionMs: number;
   /** A session whose transport stays down (disconnected) this long is closed. */
   disconnectGraceMs: number;
+  /** A connected session from which nothing at all arrives for this long is closed (a vanished client). */
+  silentSessionMs: number;
   /** How long a pull waits for the publication to exist and send its first packet. */
   pullWaitMs: number;
   /** `waitForAck` subscriptions are torn down if no acknowledgement arrives in this time. */
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: SfuLimits = {
   trackIdleMs: 30_000,
   unusedSessionMs: 60_000,
   disconnectGraceMs: 30_000,
+  silentSessionMs: 60_000,
   pullWaitMs: 3_000,
   dataAckWaitMs: 30_000,
   requestsPerSecond: 50,

@@ -75,6 +75,7 @@ export class Session {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly requestTimes: number[] = [];
   private disconnectedSince = 0;
+  private connectedOnce = false;
   closed = false;
   readonly createdAt = Date.now();
 
@@ -114,6 +115,7 @@ export class Session {
     const peer = new MediaPeer({ host, announcedIp, portRange: rtpPortRange, maxPublisherBitrate });
     peer.onState((state) => {
       if (state === 'connected') {
+        this.connectedOnce = true;
         this.disconnectedSince = 0;
         this.kickSinks();
       } else if (state === 'disconnected') {
@@ -905,7 +907,13 @@ export class Session {
   housekeeping(now: number): void {
     if (this.closed) return;
     const limits = this.limits;
-    if (!this.peer?.negotiated && now - this.createdAt > limits.unusedSessionMs) {
+    // Unused: never negotiated, or negotiated but never connected (the client went away mid-setup).
+    if (!this.connectedOnce && now - this.createdAt > limits.unusedSessionMs) {
+      void this.close();
+      return;
+    }
+    const heard = this.peer?.lastInboundAt ?? 0;
+    if (heard && now - heard > limits.silentSessionMs) {
       void this.close();
       return;
     }

@@ -134,6 +134,8 @@ export class MediaPeer {
   private lastRemb = 0;
   private transportHooked = false;
   private twccId: number | undefined;
+  /** When the client last sent anything (RTP, RTCP, DTLS, SCTP); 0 before the transport is up. */
+  lastInboundAt = 0;
   private closed = false;
   /** Called for every non-negotiated channel the client opens (DCEP). */
   onRemoteDataChannel: ((pipe: DataPipe, label: string) => void) | undefined;
@@ -164,7 +166,8 @@ export class MediaPeer {
     });
     // werift's own TWCC feedback is per receiver and wrong for a bundled transport (see feedback.ts); it is
     // set up while a remote description is applied, so it is switched off as each transceiver appears.
-    const noReceiverTwcc = (t: RTCRtpTransceiver) => Object.assign(t.receiver, { setupTWCC: () => undefined });
+    const noReceiverTwcc = (t: RTCRtpTransceiver) =>
+      Object.assign(t.receiver, { setupTWCC: () => undefined });
     this.pc.onTransceiverAdded.subscribe(noReceiverTwcc);
     this.pc.onRemoteTransceiverAdded.subscribe(noReceiverTwcc);
     this.pc.onDataChannel.subscribe((channel) => {
@@ -351,6 +354,10 @@ export class MediaPeer {
     const dtls = this.pc.dtlsTransports[0];
     if (!dtls) return;
     this.transportHooked = true;
+    this.lastInboundAt = Date.now();
+    dtls.iceTransport.connection.onData.subscribe(() => {
+      this.lastInboundAt = Date.now();
+    });
     dtls.onRtp.subscribe((packet) => {
       const id = (this.twccId ??= this.twccExtensionId());
       if (id === undefined) return;
