@@ -36,7 +36,10 @@ void test('ICE servers: TURN credentials for token holders, port 53 dropped, the
   const turnToken = 'turn-api-token-secret';
   const seen: { url: string; auth: string | null }[] = [];
   const fakeFetch: typeof fetch = (input, init) => {
-    seen.push({ url: String(input), auth: new Headers(init?.headers).get('authorization') });
+    seen.push({
+      url: typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+      auth: new Headers(init?.headers).get('authorization'),
+    });
     return Promise.resolve(
       Response.json(
         {
