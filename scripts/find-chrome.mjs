@@ -20,7 +20,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const path = findChrome();
   if (!path) {
     console.error(
-      'No Chromium found: install Debian\'s with `apt-get install -y chromium`, or set CHROME_PATH to a Chromium/Chrome binary.',
+      "No Chromium found: install Debian's with `apt-get install -y chromium`, or set CHROME_PATH to a Chromium/Chrome binary.",
     );
     process.exit(1);
   }

@@ -67,14 +67,6 @@ describe('embedded SFU: closing tracks', () => {
     expect(closed.json.tracks).to.deep.equal([{ mid: camMid }]);
     await sub.pc.setRemoteDescription(closed.json.sessionDescription as RTCSessionDescriptionInit);
     expect(sub.pc.signalingState).to.equal('stable');
-    console.log(sub.pc.localDescription!.sdp);
-    console.log(closed.json.sessionDescription.sdp);
-    for (let i = 0; i < 3; i++) {
-      console.log(
-        JSON.stringify([await inbound(sub.pc, cam2), await inbound(sub.pc, mic), sub.pc.connectionState]),
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-    }
     await keepsFlowing(sub.pc, cam2);
     await keepsFlowing(sub.pc, mic);
 
