@@ -900,7 +900,7 @@ export class Session {
     for (const t of this.tracks.values()) {
       if (t.location !== 'remote' || !t.active || t.sink.ready) continue;
       t.sink.ready = true;
-      t.sink.requestKeyframe();
+      t.sink.start();
     }
   }
 

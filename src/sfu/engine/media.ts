@@ -23,6 +23,16 @@ interface Layer {
   ssrc: number | undefined;
   lastPacketAt: number;
   packets: number;
+  /** The packets of the latest keyframe, so a new subscriber can show a picture at once. */
+  keyframe: RtpPacket[];
+  /** Timestamp of the keyframe still being collected. */
+  collecting: number | undefined;
+}
+
+const MAX_KEYFRAME_PACKETS = 500;
+
+function newLayer(rid: string): Layer {
+  return { rid, ssrc: undefined, lastPacketAt: 0, packets: 0, keyframe: [], collecting: undefined };
 }
 
 /** How a source asks its publisher for a keyframe on one layer's SSRC. */
@@ -49,7 +59,7 @@ export class MediaSource {
   /** Layers the publisher announced (rids), best first in asciibetical order. */
   declareLayers(rids: string[]): void {
     for (const rid of rids) {
-      if (!this.layers.has(rid)) this.layers.set(rid, { rid, ssrc: undefined, lastPacketAt: 0, packets: 0 });
+      if (!this.layers.has(rid)) this.layers.set(rid, newLayer(rid));
     }
   }
 
@@ -88,7 +98,7 @@ export class MediaSource {
     if (this.closed) return;
     let layer = this.layers.get(rid);
     if (!layer) {
-      layer = { rid, ssrc: undefined, lastPacketAt: 0, packets: 0 };
+      layer = newLayer(rid);
       this.layers.set(rid, layer);
     }
     layer.ssrc = packet.header.ssrc;
@@ -100,13 +110,15 @@ export class MediaSource {
       for (const w of this.firstPacketWaiters.splice(0)) w();
     }
     if (packet.payload.length === 0) return; // padding-only probe
-    let keyframe: boolean | undefined;
-    for (const sink of this.sinks) {
-      if (sink.wantsLayer(rid)) {
-        keyframe ??= this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
-        sink.write(rid, packet, keyframe);
-      }
-    }
+    const keyframe = this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
+    if (this.kind === 'video') remember(layer, packet, keyframe);
+    for (const sink of this.sinks) if (sink.wantsLayer(rid)) sink.write(rid, packet, keyframe);
+  }
+
+  /** The latest complete keyframe of a layer, if one is held. */
+  cachedKeyframe(rid: string): readonly RtpPacket[] {
+    const layer = this.layers.get(rid);
+    return layer && layer.collecting === undefined ? layer.keyframe : [];
   }
 
   /** Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. */
@@ -125,6 +137,26 @@ export class MediaSource {
     for (const sink of [...this.sinks]) sink.detach();
     for (const w of this.firstPacketWaiters.splice(0)) w();
   }
+}
+
+/** Keeps the packets of the latest keyframe: from its first packet to the one with the marker bit. */
+function remember(layer: Layer, packet: RtpPacket, keyframe: boolean): void {
+  const ts = packet.header.timestamp;
+  if (keyframe) {
+    if (layer.collecting !== ts) layer.keyframe = [];
+    layer.collecting = ts;
+  } else if (layer.collecting !== ts) {
+    if (layer.collecting !== undefined) layer.keyframe = []; // it ended without its marker: incomplete
+    layer.collecting = undefined;
+    return;
+  }
+  if (layer.keyframe.length >= MAX_KEYFRAME_PACKETS) {
+    layer.keyframe = [];
+    layer.collecting = undefined;
+    return;
+  }
+  layer.keyframe.push(packet);
+  if (packet.header.marker) layer.collecting = undefined;
 }
 
 export interface LayerPreference {
@@ -148,6 +180,7 @@ export class MediaSink {
   private lastTs = 0;
   private lastSentAt = 0;
   private lastKeyframeAsk = 0;
+  private awaitingFresh = false;
   forwarded = 0;
   active = true;
   /** False until the subscriber has applied the SDP that carries this m-line: packets sent earlier are
@@ -168,6 +201,7 @@ export class MediaSink {
     this.preference = preference;
     this.currentRid = undefined;
     this.targetRid = this.chooseLayer();
+    this.awaitingFresh = false;
     this.rebase = this.forwarded > 0;
     source.sinks.add(this);
     this.requestKeyframe();
@@ -215,8 +249,37 @@ export class MediaSink {
     return this.active && this.ready && (rid === this.currentRid || rid === this.targetRid);
   }
 
+  /**
+   * Starts a ready sink: the publisher's latest keyframe goes out at once (a picture within a round trip),
+   * and live packets follow from the next keyframe, which is asked for now.
+   */
+  start(): void {
+    const source = this.source;
+    if (!source || !this.ready) return;
+    const rid = this.targetRid;
+    if (this.kind === 'video' && this.currentRid === undefined && rid !== undefined) {
+      const cached = source.cachedKeyframe(rid);
+      if (cached.length) {
+        this.currentRid = rid;
+        this.targetRid = undefined;
+        for (const packet of cached) this.emit(packet);
+        this.awaitingFresh = true;
+      }
+    }
+    this.requestKeyframe();
+  }
+
   /** Hot path. */
   write(rid: string, packet: RtpPacket, keyframe: boolean): void {
+    if (this.awaitingFresh && rid === this.currentRid) {
+      // After a replayed keyframe, live deltas would reference frames the subscriber never got.
+      if (!keyframe) {
+        if (Date.now() - this.lastKeyframeAsk > KEYFRAME_RETRY_MS) this.requestKeyframe();
+        return;
+      }
+      this.awaitingFresh = false;
+      this.rebase = true;
+    }
     if (rid !== this.currentRid) {
       // Take up a new layer (or the first one) only at its keyframe.
       if (rid !== this.targetRid) return;
@@ -227,8 +290,14 @@ export class MediaSink {
       }
       this.currentRid = rid;
       this.targetRid = undefined;
+      this.awaitingFresh = false;
       this.rebase = this.forwarded > 0;
     }
+    this.emit(packet);
+  }
+
+  /** Rewrites one packet for this m-line and sends it. */
+  private emit(packet: RtpPacket): void {
     const h = packet.header;
     const now = Date.now();
     if (this.rebase) {
