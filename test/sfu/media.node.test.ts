@@ -1,0 +1,143 @@
+/**
+ * The media plane's forwarding rules on their own: a `MediaSource` fed with synthetic VP8 packets and
+ * `MediaSink`s writing into a recording fake sender (named as such; the browser tests cover the real one).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Event, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { MediaSink, MediaSource } from '../../src/sfu/engine/media.ts';
+import { isKeyframe } from '../../src/sfu/engine/keyframe.ts';
+
+class FakeSender {
+  readonly sent: RtpPacket[] = [];
+  readonly onPictureLossIndication = new Event<[]>();
+  sendRtp(packet: RtpPacket): Promise<void> {
+    this.sent.push(packet);
+    return Promise.resolve();
+  }
+}
+
+/** VP8 payload descriptor (S=1, partition 0) + the first byte of a VP8 frame header (bit 0: 0 = key). */
+function vp8(start: boolean, key: boolean): Buffer {
+  return Buffer.from([start ? 0x10 : 0x00, key ? 0x00 : 0x01, 0xaa, 0xbb]);
+}
+
+/** One frame of `packets` packets on one layer. */
+function frame(seq: number, ts: number, ssrc: number, key: boolean, packets = 3): RtpPacket[] {
+  return Array.from({ length: packets }, (_, i) => {
+    const header = new RtpHeader({
+      sequenceNumber: (seq + i) & 0xffff,
+      timestamp: ts,
+      ssrc,
+      payloadType: 96,
+      marker: i === packets - 1,
+    });
+    return new RtpPacket(header, vp8(i === 0, key));
+  });
+}
+
+function setup(rids: string[] = []) {
+  const requests: number[] = [];
+  const source = new MediaSource('video', (ssrc) => requests.push(ssrc));
+  source.codec = { mimeType: 'video/VP8', clockRate: 90000 };
+  source.declareLayers(rids);
+  const fake = new FakeSender();
+  const sink = new MediaSink('video', fake as unknown as RTCRtpSender);
+  return { source, sink, fake, requests };
+}
+
+function seqs(packets: RtpPacket[]): number[] {
+  return packets.map((p) => p.header.sequenceNumber);
+}
+
+test('keyframe detection reads the VP8 payload descriptor', () => {
+  assert.equal(isKeyframe('video/VP8', vp8(true, true)), true);
+  assert.equal(isKeyframe('video/VP8', vp8(true, false)), false);
+  assert.equal(isKeyframe('video/VP8', vp8(false, true)), false);
+  // Extended descriptor with a 15-bit picture id, TL0PICIDX and TID: key bit at offset 6.
+  assert.equal(isKeyframe('video/VP8', Buffer.from([0x90, 0xe0, 0x80, 0x01, 0x05, 0x20, 0x00])), true);
+  assert.equal(isKeyframe('video/H264', Buffer.from([0x65])), true);
+  assert.equal(isKeyframe('video/H264', Buffer.from([0x41])), false);
+});
+
+test('a new subscription starts at a keyframe: deltas before it are dropped', () => {
+  const { source, sink, fake } = setup();
+  sink.ready = true;
+  sink.attach(source);
+  for (const p of frame(100, 3000, 1, false)) source.push('', p, 0);
+  assert.equal(fake.sent.length, 0);
+  for (const p of frame(103, 6000, 1, true)) source.push('', p, 0);
+  for (const p of frame(106, 9000, 1, false)) source.push('', p, 0);
+  assert.deepEqual(seqs(fake.sent), [103, 104, 105, 106, 107, 108]);
+});
+
+test("a ready sink replays the layer's cached keyframe, then continues from a fresh one without gaps", () => {
+  const { source, sink, fake, requests } = setup();
+  for (const p of frame(10, 1000, 7, true)) source.push('', p, 0);
+  for (const p of frame(13, 4000, 7, false)) source.push('', p, 0);
+  sink.attach(source);
+  sink.ready = true;
+  sink.start();
+  assert.deepEqual(seqs(fake.sent), [10, 11, 12], 'the cached keyframe goes out at once');
+  assert.ok(requests.includes(7), 'a fresh keyframe is asked for');
+  for (const p of frame(16, 7000, 7, false)) source.push('', p, 0);
+  assert.equal(fake.sent.length, 3, 'live deltas wait for the fresh keyframe');
+  for (const p of frame(19, 10000, 7, true)) source.push('', p, 0);
+  for (const p of frame(22, 13000, 7, false)) source.push('', p, 0);
+  assert.deepEqual(seqs(fake.sent), [10, 11, 12, 13, 14, 15, 16, 17, 18], 'sequence numbers continue');
+  const ts = fake.sent.map((p) => p.header.timestamp);
+  assert.ok(ts[3]! > ts[2]!, 'timestamps move forward');
+  assert.equal(ts[8]! - ts[3]!, 3000, 'and keep the publisher spacing after the rebase');
+});
+
+test('simulcast: the preferred layer is forwarded, and a switch happens at the new layer keyframe', () => {
+  const { source, sink, fake, requests } = setup(['f', 'h', 'q']);
+  sink.ready = true;
+  const ssrc = { f: 1, h: 2, q: 3 } as const;
+  let seq = { f: 1000, h: 2000, q: 3000 };
+  let ts = 90000;
+  const tick = (keys: Partial<Record<'f' | 'h' | 'q', boolean>>) => {
+    for (const rid of ['f', 'h', 'q'] as const) {
+      for (const p of frame(seq[rid], ts, ssrc[rid], keys[rid] ?? false)) source.push(rid, p, Date.now());
+      seq = { ...seq, [rid]: seq[rid] + 3 };
+    }
+    ts += 3000;
+  };
+  tick({ f: true, h: true, q: true }); // layers known and flowing
+  sink.attach(source, { preferredRid: 'q' });
+  tick({});
+  assert.equal(fake.sent.length, 0);
+  tick({ q: true });
+  tick({});
+  assert.deepEqual(
+    fake.sent.map((p) => p.header.ssrc),
+    [3, 3, 3, 3, 3, 3],
+    'only the q layer',
+  );
+  sink.setPreference({ preferredRid: 'f' });
+  assert.equal(requests.at(-1), 1, 'a keyframe is asked for on f');
+  tick({});
+  tick({ f: true });
+  const after = fake.sent.slice(6);
+  assert.deepEqual(
+    after.map((p) => p.header.ssrc),
+    [3, 3, 3, 1, 1, 1],
+    'q until the f keyframe, then f',
+  );
+  assert.deepEqual(
+    seqs(fake.sent),
+    Array.from({ length: 12 }, (_, i) => 3006 + i),
+    'one gapless sequence',
+  );
+});
+
+test('ridNotAvailable asciibetical falls back to the next flowing layer', () => {
+  const { source, sink } = setup(['f', 'h', 'q']);
+  const now = 100_000;
+  for (const rid of ['h', 'q'])
+    for (const p of frame(1, 1, rid === 'h' ? 2 : 3, true)) source.push(rid, p, now);
+  sink.attach(source, { preferredRid: 'f', ridNotAvailable: 'asciibetical' });
+  assert.equal(sink.chooseLayer(now), 'h');
+  sink.setPreference({ preferredRid: 'f', ridNotAvailable: 'none' });
+  assert.equal(sink.chooseLayer(now), 'f');
+});
