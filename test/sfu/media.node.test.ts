@@ -50,7 +50,7 @@ function seqs(packets: RtpPacket[]): number[] {
   return packets.map((p) => p.header.sequenceNumber);
 }
 
-test('keyframe detection reads the VP8 payload descriptor', () => {
+void test('keyframe detection reads the VP8 payload descriptor', () => {
   assert.equal(isKeyframe('video/VP8', vp8(true, true)), true);
   assert.equal(isKeyframe('video/VP8', vp8(true, false)), false);
   assert.equal(isKeyframe('video/VP8', vp8(false, true)), false);
@@ -60,7 +60,7 @@ test('keyframe detection reads the VP8 payload descriptor', () => {
   assert.equal(isKeyframe('video/H264', Buffer.from([0x41])), false);
 });
 
-test('a new subscription starts at a keyframe: deltas before it are dropped', () => {
+void test('a new subscription starts at a keyframe: deltas before it are dropped', () => {
   const { source, sink, fake } = setup();
   sink.ready = true;
   sink.attach(source);
@@ -71,7 +71,7 @@ test('a new subscription starts at a keyframe: deltas before it are dropped', ()
   assert.deepEqual(seqs(fake.sent), [103, 104, 105, 106, 107, 108]);
 });
 
-test("a ready sink replays the layer's cached keyframe, then continues from a fresh one without gaps", () => {
+void test("a ready sink replays the layer's cached keyframe, then continues from a fresh one without gaps", () => {
   const { source, sink, fake, requests } = setup();
   for (const p of frame(10, 1000, 7, true)) source.push('', p, 0);
   for (const p of frame(13, 4000, 7, false)) source.push('', p, 0);
@@ -90,7 +90,7 @@ test("a ready sink replays the layer's cached keyframe, then continues from a fr
   assert.equal(ts[8]! - ts[3]!, 3000, 'and keep the publisher spacing after the rebase');
 });
 
-test('simulcast: the preferred layer is forwarded, and a switch happens at the new layer keyframe', () => {
+void test('simulcast: the preferred layer is forwarded, and a switch happens at the new layer keyframe', () => {
   const { source, sink, fake, requests } = setup(['f', 'h', 'q']);
   sink.ready = true;
   const ssrc = { f: 1, h: 2, q: 3 } as const;
@@ -131,7 +131,7 @@ test('simulcast: the preferred layer is forwarded, and a switch happens at the n
   );
 });
 
-test('ridNotAvailable asciibetical falls back to the next flowing layer', () => {
+void test('ridNotAvailable asciibetical falls back to the next flowing layer', () => {
   const { source, sink } = setup(['f', 'h', 'q']);
   const now = 100_000;
   for (const rid of ['h', 'q'])
