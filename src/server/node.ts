@@ -20,10 +20,19 @@ export interface RunningNodeApp {
   close(): Promise<void>;
 }
 
+function portOf(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 8787;
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535)
+    throw new SettingsError(`Invalid settings:\n  PORT: expected 0-65535`);
+  return port;
+}
+
 /** Starts everything `npm start` runs; tests use it too. */
 export async function startNodeApp(options: NodeAppOptions = {}): Promise<RunningNodeApp> {
   const env = options.env ?? process.env;
   const settings = parseSettings(env, 'node');
+  const port = options.port ?? portOf(env.PORT);
   let callsApi = settings.callsApi;
   let closeSfu: (() => Promise<void>) | undefined;
   if (!callsApi) {
@@ -43,7 +52,7 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
   const backend = await startBackend({
     settings,
     callsApi,
-    port: options.port ?? Number(env.PORT ?? 8787),
+    port,
     host: options.host ?? env.HOST ?? '127.0.0.1',
     ...(options.log ? { log: options.log } : {}),
   });

@@ -118,6 +118,16 @@ export class Room {
     return this.banned.has(sub);
   }
 
+  /** Users removed by a host (restored from storage by the Durable Object). */
+  bannedUsers(): string[] {
+    return [...this.banned];
+  }
+
+  ban(sub: string): void {
+    this.banned.add(sub);
+    this.dropBindingsOf(sub);
+  }
+
   // ---- presence ------------------------------------------------------------------------------------
 
   join(req: JoinRequest, now: number): JoinResult {

@@ -131,12 +131,16 @@ export default {
   },
 };
 
-/** One room: presence sockets plus the room's Calls session bindings (kept in storage across evictions). */
+/**
+ * One room: presence sockets plus the room's Calls session bindings and removed users (both kept in storage,
+ * so an evicted object comes back knowing them; presence itself lives as long as its sockets).
+ */
 export class RoomObject {
   private host: PresenceHost | undefined;
   private restored: Map<string, SessionBinding> | undefined;
   /** Binding ids in storage; ticks delete the ones the room dropped (leave, removal, expiry). */
   private readonly persisted = new Set<string>();
+  private banned: string[] = [];
   private offset = 0;
   private alarmPending = false;
 
@@ -148,6 +152,7 @@ export class RoomObject {
       const stored = await state.storage.list<SessionBinding>({ prefix: 's:' });
       this.restored = new Map([...stored].map(([k, v]) => [k.slice(2), v]));
       for (const id of this.restored.keys()) this.persisted.add(id);
+      this.banned = (await state.storage.get<string[]>('banned')) ?? [];
     });
   }
 
@@ -163,6 +168,7 @@ export class RoomObject {
         resumeGraceMs: settings.resumeGraceMs,
         now: this.now,
       });
+      for (const sub of this.banned) this.host.room.ban(sub);
       for (const [id, b] of this.restored ?? []) this.host.room.bindSession(id, b, b.boundAt);
     }
     return this.host;
@@ -222,12 +228,20 @@ export class RoomObject {
     });
     server.addEventListener('message', (event) => {
       const text = typeof event.data === 'string' ? event.data : new TextDecoder().decode(event.data);
-      void host.receive(conn, text);
+      void host.receive(conn, text).then(() => this.persistBans());
     });
     server.addEventListener('close', () => host.closed(conn));
     server.addEventListener('error', () => host.closed(conn));
     await this.ensureAlarm();
     return new Response(null, { status: 101, webSocket: client } as ResponseInit);
+  }
+
+  /** Removals by a host are rare: store the list whenever it grew. */
+  private async persistBans(): Promise<void> {
+    const banned = this.host?.room.bannedUsers() ?? [];
+    if (banned.length === this.banned.length) return;
+    this.banned = banned;
+    await this.state.storage.put('banned', banned);
   }
 
   /** Stale removal runs on a 1 s alarm while the room has anyone or anything in it. */
@@ -246,6 +260,7 @@ export class RoomObject {
   private async tick(): Promise<void> {
     if (!this.host) return;
     this.host.tick();
+    await this.persistBans();
     const live = new Set(this.host.room.sessionIds());
     const gone = [...this.persisted].filter((id) => !live.has(id));
     for (const id of gone) this.persisted.delete(id);

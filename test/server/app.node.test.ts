@@ -1,5 +1,8 @@
 /** Hono app details: CORS and origins, ICE servers (TURN via a stubbed fetch), presence origin check. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createApp, type RoomsBackend } from '../../src/server/app.ts';
 import { startBackend, type RunningBackend } from '../../src/server/node-server.ts';
@@ -120,4 +123,24 @@ void test('presence sockets from other origins are refused; plain HTTP gets 426'
     PresenceClient.connect(`${backend.url.replace(/^http/, 'ws')}/api/rooms/bad%20name`),
     /HTTP 404/,
   );
+});
+
+void test('the built demo is served at / beside the API', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'calls-demo-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>demo</title>');
+  const withDemo = await startBackend({
+    settings: testSettings(),
+    callsApi: 'http://127.0.0.1:9/v1',
+    port: 0,
+    staticDir: dir,
+    tickIntervalMs: false,
+  });
+  try {
+    const page = await fetch(`${withDemo.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>demo<\/title>/);
+    assert.deepEqual(await (await fetch(`${withDemo.url}/api/health`)).json(), { ok: true });
+  } finally {
+    await withDemo.close();
+  }
 });
