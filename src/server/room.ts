@@ -100,9 +100,9 @@ export class Room {
     return this.members.size;
   }
 
-  /** Nothing worth keeping: no participants and no session bindings. */
+  /** Nothing worth keeping: no participants, session bindings or removed users. */
   get idle(): boolean {
-    return this.members.size === 0 && this.sessions.size === 0;
+    return this.members.size === 0 && this.sessions.size === 0 && this.banned.size === 0;
   }
 
   participants(): Participant[] {

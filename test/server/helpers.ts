@@ -44,26 +44,6 @@ export class FakeClock {
   }
 }
 
-/** Resolves when `predicate` holds, checking after every event of `subscribe`; rejects after `timeoutMs`. */
-export function waitUntil(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  if (predicate()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    // Events arrive from sockets; polling the condition on a short interval keeps helpers simple and is
-    // only a wait for a condition, never a fixed sleep.
-    const poll = setInterval(() => {
-      if (predicate()) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 2);
-  });
-}
-
 /** A presence WebSocket client that records every message. */
 export class PresenceClient {
   readonly messages: ServerMessage[] = [];
