@@ -30,6 +30,8 @@ export interface Publication {
   trackName: string;
   kind: MediaKind;
   source: MediaSource;
+  /** The idle clock of a publication that has not sent yet starts here, not at the session's creation. */
+  publishedAt: number;
 }
 
 interface LocalTrack {
@@ -282,6 +284,7 @@ export class Session {
       trackName,
       kind: source.kind,
       source,
+      publishedAt: Date.now(),
     };
     this.tracks.set(section.mid, {
       location: 'local',
@@ -501,6 +504,7 @@ export class Session {
           trackName: p.trackName,
           kind: source.kind,
           source,
+          publishedAt: Date.now(),
         };
         this.tracks.set(p.mid, {
           location: 'local',
@@ -925,7 +929,7 @@ export class Session {
       if (!t.active) continue;
       if (t.location === 'local') {
         const source = t.publication.source;
-        const last = source.lastPacketAt || this.createdAt;
+        const last = source.lastPacketAt || t.publication.publishedAt;
         if (now - last > limits.trackIdleMs) this.stopTrack(t);
       } else {
         t.sink.reconsider(now);

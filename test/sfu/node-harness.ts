@@ -234,8 +234,14 @@ export class Publisher {
     return reply;
   }
 
+  /** Stops the RTP of every published track (the peer connection stays up). */
+  stopRtp(): Promise<void> {
+    for (const s of this.senders.splice(0)) s.stop();
+    return Promise.resolve();
+  }
+
   async close(): Promise<void> {
-    for (const s of this.senders) s.stop();
+    await this.stopRtp();
     await this.pc.close();
   }
 }
