@@ -166,8 +166,12 @@ export class MediaPeer {
     });
     // werift's own TWCC feedback is per receiver and wrong for a bundled transport (see feedback.ts); it is
     // set up while a remote description is applied, so it is switched off as each transceiver appears.
+    // Its `twccEnabled` getter also sorts the codec list on every packet; with our own feedback it is off.
     const noReceiverTwcc = (t: RTCRtpTransceiver) =>
-      Object.assign(t.receiver, { setupTWCC: () => undefined });
+      Object.defineProperties(t.receiver, {
+        setupTWCC: { value: () => undefined, configurable: true },
+        twccEnabled: { get: () => undefined, configurable: true },
+      });
     this.pc.onTransceiverAdded.subscribe(noReceiverTwcc);
     this.pc.onRemoteTransceiverAdded.subscribe(noReceiverTwcc);
     this.pc.onDataChannel.subscribe((channel) => {
