@@ -110,7 +110,12 @@ export class NodeRooms implements RoomsBackend {
     let conn: Connection | undefined;
     const handler = upgradeWebSocket(() => ({
       onOpen: (_event: Event, ws: WSContext) => {
-        conn = host.open({ send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) });
+        const raw = ws.raw as { bufferedAmount?: number } | undefined;
+        conn = host.open({
+          send: (text) => ws.send(text),
+          close: (code, reason) => ws.close(code, reason),
+          bufferedAmount: () => raw?.bufferedAmount ?? 0,
+        });
       },
       onMessage: (event: MessageEvent, _ws: WSContext) => {
         if (!conn) return;

@@ -12,7 +12,12 @@ import { TokenError, verifyRoomToken } from './tokens.ts';
 export interface PresenceSocket {
   send(text: string): void;
   close(code: number, reason: string): void;
+  /** Bytes queued but not yet sent, where the runtime tells (Node's `ws`). */
+  bufferedAmount?(): number;
 }
+
+/** A socket that lets this much pile up unread is dropped (it may resume) instead of growing without bound. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export interface PresenceHostOptions {
   room: string;
@@ -183,8 +188,8 @@ export class PresenceHost {
   }
 
   /** The socket closed (either side). */
-  closed(conn: Connection): void {
-    if (!this.conns.has(conn)) return;
+  closed(conn: Connection, force = false): void {
+    if (!this.conns.has(conn) && !force) return;
     conn.closed = true;
     this.conns.delete(conn);
     const id = conn.participantId;
@@ -228,7 +233,7 @@ export class PresenceHost {
         const text = JSON.stringify(effect.message);
         for (const id of effect.to) {
           const conn = this.byParticipant.get(id);
-          if (conn && !conn.closed) safeSend(conn.socket, text);
+          if (conn && !conn.closed) this.deliver(conn, text);
         }
       } else {
         const conn = this.byParticipant.get(effect.participantId);
@@ -239,6 +244,16 @@ export class PresenceHost {
         }
       }
     }
+  }
+
+  private deliver(conn: Connection, text: string): void {
+    if ((conn.socket.bufferedAmount?.() ?? 0) > MAX_BUFFERED_BYTES) {
+      // Too slow to keep up: close it; the room treats it as a dropped socket, so the client can resume.
+      this.closeConn(conn, 1008, 'too slow to keep up');
+      this.closed(conn, true);
+      return;
+    }
+    safeSend(conn.socket, text);
   }
 
   private takeToken(conn: Connection): boolean {
