@@ -144,3 +144,33 @@ void test('the built demo is served at / beside the API', async () => {
     await withDemo.close();
   }
 });
+
+void test('the app secret reaches the Calls API only: never a response, never a log line', async () => {
+  const settings = testSettings();
+  const lines: string[] = [];
+  const upstreamAuth: (string | null)[] = [];
+  const echoing: typeof fetch = (_input, init) => {
+    upstreamAuth.push(new Headers(init?.headers).get('authorization'));
+    // A misbehaving upstream that echoes the secret back: the proxy redacts it.
+    return Promise.resolve(
+      Response.json({ sessionId: 'abc', debug: `seen ${settings.appSecret}` }, { status: 201 }),
+    );
+  };
+  const app = createApp({
+    settings,
+    rooms,
+    callsApi: 'http://x/v1',
+    fetch: echoing,
+    log: (l) => lines.push(l),
+  });
+  const res = await app.request('/api/calls/sessions/new', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token('r', 'ann')}` },
+  });
+  const text = await res.text();
+  assert.equal(res.status, 201);
+  assert.equal(upstreamAuth[0], `Bearer ${settings.appSecret}`);
+  assert.ok(!text.includes(settings.appSecret), text);
+  assert.ok(lines.length > 0);
+  assert.ok(lines.every((l) => !l.includes(settings.appSecret) && !l.includes(settings.tokenSecret)));
+});
