@@ -125,7 +125,7 @@ export class CallsApi {
     });
   }
 
-  /** Never retried: it allocates mids and moves the session's offer/answer state. */
+  /** Retried only on 429: it allocates mids and moves the session's offer/answer state. */
   newTracks(sessionId: string, body: TracksRequest, options: RequestOptions = {}): Promise<TracksResponse> {
     return this.#request('POST', `sessions/${enc(sessionId)}/tracks/new`, body, {
       ...options,
@@ -133,7 +133,7 @@ export class CallsApi {
     });
   }
 
-  /** Never retried: replaying an answer gives `invalid_session_description`. */
+  /** Retried only on 429: replaying an answer gives `invalid_session_description`. */
   renegotiate(
     sessionId: string,
     body: RenegotiateRequest,
@@ -173,7 +173,7 @@ export class CallsApi {
     return this.#request('GET', `sessions/${enc(sessionId)}`, undefined, { ...options, idempotent: true });
   }
 
-  /** Never retried: a second establish on a session with a transport fails (`decoding_error`). */
+  /** Retried only on 429: a second establish on a session with a transport fails (`decoding_error`). */
   establishDataChannels(
     sessionId: string,
     body: EstablishDataChannelsRequest,
@@ -185,7 +185,7 @@ export class CallsApi {
     });
   }
 
-  /** Never retried: a repeat gives `repeated_local_track_error` or a second subscription. */
+  /** Retried only on 429: a repeat gives `repeated_local_track_error` or a second subscription. */
   newDataChannels(
     sessionId: string,
     body: DataChannelsRequest,
@@ -226,13 +226,14 @@ export class CallsApi {
     options: RequestOptions & { idempotent: boolean },
   ): Promise<T> {
     const label = `${method} ${path}`;
-    const attempts = options.idempotent ? Math.max(1, this.#retry.attempts) : 1;
+    const attempts = Math.max(1, this.#retry.attempts);
     let delay = this.#retry.initialDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#attempt<T>(method, path, body, label, options.signal);
       } catch (error) {
-        if (attempt >= attempts || !isRetryable(error) || options.signal?.aborted) throw error;
+        if (attempt >= attempts || !isRetryable(error, options.idempotent) || options.signal?.aborted)
+          throw error;
       }
       // Full jitter: many clients failing together must not come back together.
       await sleep(Math.random() * delay, options.signal);
@@ -291,10 +292,16 @@ export class CallsApi {
   }
 }
 
-function isRetryable(error: unknown): boolean {
+/**
+ * A 429 was refused before anything happened, so any call may be sent again. Other failures may have come
+ * after the call took effect (a lost response, a 5xx half way), so only idempotent calls are repeated.
+ */
+function isRetryable(error: unknown, idempotent: boolean): boolean {
   if (!(error instanceof CallsApiError)) return false;
+  if (error.status === 429) return true;
+  if (!idempotent) return false;
   if (error.status === 0) return error.errorCode !== 'bad_response';
-  return error.status === 429 || error.status >= 500 || RETRYABLE_CODES.has(error.errorCode);
+  return error.status >= 500 || RETRYABLE_CODES.has(error.errorCode);
 }
 
 function enc(segment: string): string {

@@ -209,6 +209,24 @@ void describe('CallsApi', () => {
     }
   });
 
+  void it('retries a 429 on any call: it was refused before it took effect', async () => {
+    const { fetch, calls } = fakeFetch([
+      json(429, { errorCode: 'rate_limited', errorDescription: 'slow down' }),
+      json(200, { requiresImmediateRenegotiation: true, tracks: [] }),
+    ]);
+    const api = new CallsApi({
+      baseUrl: 'http://sfu.test',
+      authorization: () => 's',
+      fetch,
+      retry: fastRetry,
+    });
+    assert.deepEqual(await api.newTracks('s1', { tracks: [] }), {
+      requiresImmediateRenegotiation: true,
+      tracks: [],
+    });
+    assert.equal(calls.length, 2);
+  });
+
   void it('does not retry client errors', async () => {
     const { fetch, calls } = fakeFetch([
       json(401, { errorCode: 'unauthorized', errorDescription: 'bad token' }),

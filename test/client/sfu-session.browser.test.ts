@@ -135,9 +135,7 @@ describe('SfuSession', () => {
     expect(active).to.include(kept.mid);
   }
 
-  // Skipped until the SFU fix is committed: at 521cfc7 its answer keeps the rejected mid in `a=group:BUNDLE`,
-  // which Chrome refuses ("A BUNDLE group in answer contains a MID='1' that was not in the offered group").
-  it.skip('closes a pull with a negotiated close while another pull keeps flowing', async () => {
+  it('closes a pull with a negotiated close while another pull keeps flowing', async () => {
     const pulls = await threePulls();
     await negotiatedClose(pulls, pulls.second, pulls.first);
   });
@@ -220,9 +218,7 @@ describe('SfuSession', () => {
     await framesDecodedAbove(subscriber.peerConnection, mid, 5);
   });
 
-  // Skipped until the SFU fix is committed: at 521cfc7 `tracks/update` is answered but the wider layer never
-  // arrives (frameWidth stays 320).
-  it.skip('switches a simulcast pull between layers with updatePull, without SDP', async () => {
+  it('switches a simulcast pull between layers with updatePull, without SDP', async () => {
     const { api, requests } = await sfuApi();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
