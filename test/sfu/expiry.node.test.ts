@@ -116,9 +116,11 @@ void describe('publication garbage collection', () => {
     const reference = track(new Publisher(sfu));
     await reference.publish(['reference'], { rtp: false });
     await old.publish(['late'], { rtp: false });
+    // Late first, then the reference: the reference is due first, so one dropped on the same housekeeping
+    // tick between the two reads still reads inactive.
     for (;;) {
-      const [referenceStatus] = await trackStatuses(reference.sessionId);
       const [, lateStatus] = await trackStatuses(old.sessionId);
+      const [referenceStatus] = await trackStatuses(reference.sessionId);
       if (referenceStatus === 'inactive') break;
       assert.equal(lateStatus, 'active', 'the late publication was dropped before trackIdleMs had passed');
       await new Promise((r) => setTimeout(r, 50));

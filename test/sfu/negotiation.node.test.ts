@@ -443,3 +443,123 @@ void describe('data channels', () => {
     assert.equal(second.body.errorCode, 'decoding_error');
   });
 });
+
+void describe('other negotiation modes', () => {
+  let publisher: Publisher;
+  before(async () => {
+    publisher = track(new Publisher(sfu));
+    await publisher.publish(['mic']);
+  });
+
+  void it('autoDiscover publishes every new sending m-line under a random trackName (mode E)', async () => {
+    const pc = track(clientPeer());
+    const sessionId = await sfu.newSession();
+    const transceivers = [0, 1].map(() => pc.addTransceiver('audio', { direction: 'sendonly' }));
+    await pc.setLocalDescription(await pc.createOffer());
+    const r = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: { sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp }, autoDiscover: true },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.requiresImmediateRenegotiation, false);
+    assert.equal(r.body.sessionDescription?.type, 'answer');
+    const items = list(r.body.tracks);
+    assert.deepEqual(
+      items.map((t) => t.mid),
+      transceivers.map((t) => t.mid),
+    );
+    for (const t of items) assert.match(t.trackName ?? '', /^[0-9a-f-]{36}$/);
+    await pc.setRemoteDescription(r.body.sessionDescription);
+    await connected(pc);
+    const state = await sfu.call(OP.getSession, { sessionId });
+    assert.deepEqual(
+      list(state.body.tracks).map((t) => [t.location, t.trackName, t.status]),
+      items.map((t) => ['local', t.trackName, 'active']),
+    );
+  });
+
+  void it('a push without an offer gets an SFU offer to answer (mode D); kind is required', async () => {
+    const pc = track(clientPeer());
+    const sessionId = await sfu.newSession();
+    const noKind = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: { tracks: [{ location: 'local', trackName: 'gen' }] },
+    });
+    assert.equal(noKind.status, 200);
+    assert.deepEqual(
+      list(noKind.body.tracks).map((t) => [t.mid, t.errorCode]),
+      [['', 'invalid_params']],
+    );
+
+    const r = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: { tracks: [{ location: 'local', trackName: 'gen', kind: 'audio' }] },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.requiresImmediateRenegotiation, true);
+    assert.equal(r.body.sessionDescription?.type, 'offer');
+    assert.match(r.body.sessionDescription?.sdp ?? '', /^a=recvonly/m);
+    assert.deepEqual(
+      list(r.body.tracks).map((t) => [t.trackName, t.mid]),
+      [['gen', '0']],
+    );
+    await pc.setRemoteDescription(r.body.sessionDescription);
+    const [transceiver] = pc.getTransceivers();
+    transceiver!.setDirection('sendonly');
+    await pc.setLocalDescription(await pc.createAnswer());
+    const answered = await sfu.call(OP.renegotiate, {
+      sessionId,
+      body: { sessionDescription: { type: 'answer', sdp: pc.localDescription!.sdp } },
+    });
+    assert.equal(answered.status, 200, JSON.stringify(answered.body));
+    await connected(pc);
+    const state = await sfu.call(OP.getSession, { sessionId });
+    assert.deepEqual(
+      list(state.body.tracks).map((t) => [t.location, t.mid, t.trackName, t.status]),
+      [['local', '0', 'gen', 'active']],
+    );
+  });
+
+  void it('a pull with a client offer (WHEP style, mode C) is answered at once and flows', async () => {
+    const pc = track(clientPeer());
+    let received = 0;
+    pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => received++));
+    const sessionId = await sfu.newSession();
+    const transceiver = pc.addTransceiver('audio', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const r = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
+        tracks: [{ location: 'remote', sessionId: publisher.sessionId, trackName: 'mic' }],
+      },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.requiresImmediateRenegotiation, false);
+    assert.equal(r.body.sessionDescription?.type, 'answer');
+    assert.deepEqual(
+      list(r.body.tracks).map((t) => [t.sessionId, t.trackName, t.mid, t.errorCode]),
+      [[publisher.sessionId, 'mic', transceiver.mid, undefined]],
+    );
+    await pc.setRemoteDescription(r.body.sessionDescription);
+    await connected(pc);
+    await until(() => received >= 3, 'the WHEP-style pull flows');
+  });
+
+  void it('renegotiate with a client offer returns an answer and keeps the session flowing', async () => {
+    const sub = track(await new Subscriber(sfu).init());
+    const pull = await sub.pullRequest([{ sessionId: publisher.sessionId, trackName: 'mic' }]);
+    assert.equal((await sub.renegotiate(await sub.answer(pull.body.sessionDescription))).status, 200);
+    await connected(sub.pc);
+    await sub.pc.setLocalDescription(await sub.pc.createOffer());
+    const r = await sfu.call(OP.renegotiate, {
+      sessionId: sub.sessionId,
+      body: { sessionDescription: { type: 'offer', sdp: sub.pc.localDescription!.sdp } },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.sessionDescription?.type, 'answer');
+    await sub.pc.setRemoteDescription(r.body.sessionDescription);
+    const before = sub.received;
+    await until(() => sub.received >= before + 5, 'the pull keeps flowing after the client-offered exchange');
+  });
+});
