@@ -3,6 +3,7 @@
  * Runtime specifics (where rooms live, how WebSockets are accepted) come in through `RoomsBackend`.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import type { CallsErrorBody, CallsErrorCode } from '../protocol/calls.ts';
@@ -105,6 +106,21 @@ export function createApp(options: AppOptions): Hono<Env> {
       }),
     );
   }
+
+  // Streams the count, so a chunked body without Content-Length is cut off too, before it is buffered.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: settings.maxBodyBytes,
+      onError: (c) =>
+        callsError(
+          c,
+          413,
+          'payload_too_large',
+          `request bodies are limited to ${settings.maxBodyBytes} bytes`,
+        ),
+    }),
+  );
 
   app.get('/api/health', (c) => c.json({ ok: true }));
 

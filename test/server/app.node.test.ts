@@ -174,3 +174,28 @@ void test('the app secret reaches the Calls API only: never a response, never a 
   assert.ok(lines.length > 0);
   assert.ok(lines.every((l) => !l.includes(settings.appSecret) && !l.includes(settings.tokenSecret)));
 });
+
+void test('a chunked body without Content-Length is cut off at the size limit', async () => {
+  const app = createApp({
+    settings: testSettings({ MAX_BODY_BYTES: '4096' }),
+    rooms,
+    callsApi: 'http://x/v1',
+  });
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      if (pulled > 1000) controller.close();
+      else controller.enqueue(new Uint8Array(1024).fill(32));
+    },
+  });
+  const res = await app.request('/api/calls/sessions/abc/tracks/new', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token('r', 'ann')}` },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(res.status, 413);
+  assert.equal(((await res.json()) as { errorCode: string }).errorCode, 'payload_too_large');
+  assert.ok(pulled < 100, `read ${pulled} KiB before refusing`);
+});
