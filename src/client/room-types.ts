@@ -1,0 +1,157 @@
+/** The Room model's public shapes: immutable snapshots, notifications, errors and options. */
+import type { LeaveReason, ParticipantRole, ParticipantState, TrackSource } from '../protocol/presence.ts';
+
+export type RoomStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'failed';
+
+/** Overall connection, as `calls-connection-state-change` reports it. */
+export type ConnectionState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** One participant as the page sees it. Frozen; a change makes a new object. */
+export interface ParticipantView {
+  readonly id: string;
+  readonly name: string;
+  readonly role: ParticipantRole;
+  readonly isLocal: boolean;
+  readonly state: Readonly<ParticipantState>;
+  readonly connected: boolean;
+  readonly breakout: string | null;
+  /** Media to render; local tracks for the local participant. */
+  readonly camera: MediaStreamTrack | undefined;
+  readonly microphone: MediaStreamTrack | undefined;
+  readonly screen: MediaStreamTrack | undefined;
+  readonly speaking: boolean;
+  /** Derived from the receive side's packet loss and jitter; `unknown` before any stats. */
+  readonly quality: NetworkQuality;
+}
+
+export type NetworkQuality = 'unknown' | 'good' | 'fair' | 'poor';
+
+/** A rendered video: a participant's camera, or their screen share in a tile of its own. */
+export interface TileView {
+  /** `${participantId}:${source}` */
+  readonly key: string;
+  readonly participantId: string;
+  readonly source: 'camera' | 'screen';
+}
+
+export interface ChatMessage {
+  readonly id: string;
+  readonly from: string;
+  readonly fromName: string;
+  readonly text: string;
+  readonly at: number;
+  readonly isLocal: boolean;
+}
+
+export interface RoomState {
+  readonly status: RoomStatus;
+  readonly connection: ConnectionState;
+  readonly room: string;
+  readonly selfId: string | undefined;
+  /** Everyone visible to us: the local participant first, then the others in our breakout by join order. */
+  readonly participants: readonly ParticipantView[];
+  readonly tiles: readonly TileView[];
+  readonly activeSpeakerId: string | undefined;
+  readonly messages: readonly ChatMessage[];
+  /** Our breakout, null in the main room. */
+  readonly breakout: string | null;
+  readonly role: ParticipantRole | undefined;
+  readonly microphoneEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  readonly screenSharing: boolean;
+  readonly canPublish: boolean;
+  readonly chatEnabled: boolean;
+  readonly devices: readonly DeviceInfo[];
+  readonly selectedDevices: Readonly<Partial<Record<MediaDeviceKind, string>>>;
+  readonly error: RoomError | undefined;
+}
+
+export interface DeviceInfo {
+  readonly kind: MediaDeviceKind;
+  readonly deviceId: string;
+  readonly label: string;
+}
+
+export const ROOM_ERROR_CODES = [
+  'token-unauthorized',
+  'token-forbidden',
+  'token-failed',
+  'backend-unreachable',
+  'presence-failed',
+  'room-full',
+  'removed',
+  'media-denied',
+  'media-not-found',
+  'media-failed',
+  'screen-share-failed',
+  'sfu-failed',
+  'publish-failed',
+  'subscribe-failed',
+  'chat-failed',
+  'not-joined',
+] as const;
+/** Stable error codes: pages switch on them, and `strings` has a message for each. */
+export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
+
+export class RoomError extends Error {
+  override readonly name = 'RoomError';
+  constructor(
+    readonly code: RoomErrorCode,
+    message: string,
+    /** False when the room carries on (a failed screen share); true when the join failed or the room ended. */
+    readonly fatal = false,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** What a tile wants to receive of a video track. */
+export interface VideoPreference {
+  /** False while the tile is not visible: the pull is closed. */
+  visible: boolean;
+  /** Rendered height in device pixels; picks the simulcast layer. */
+  height: number;
+}
+
+/** Typed notifications, one per `calls-*` event of the element. */
+export type RoomNotification =
+  | { type: 'change'; state: RoomState }
+  | { type: 'joined'; participantId: string; room: string }
+  | { type: 'left'; reason: LeaveReason | 'error' }
+  | { type: 'participant-joined'; participant: ParticipantView }
+  | { type: 'participant-left'; participant: ParticipantView; reason: LeaveReason | 'breakout' }
+  | { type: 'track-published'; participantId: string; source: TrackSource; trackName: string }
+  | { type: 'track-unpublished'; participantId: string; source: TrackSource; trackName: string }
+  | {
+      type: 'track-subscribed';
+      participantId: string;
+      source: TrackSource;
+      trackName: string;
+      track: MediaStreamTrack;
+    }
+  | { type: 'message'; message: ChatMessage; data: unknown }
+  | { type: 'active-speaker-change'; participantId: string | undefined }
+  | { type: 'connection-state-change'; state: ConnectionState; previous: ConnectionState }
+  | { type: 'session-replaced'; sessionId: string }
+  | { type: 'error'; error: RoomError };
+
+export interface RoomOptions {
+  /** Backend base URL (`/api` on the page's origin by default). */
+  endpoint: string;
+  /** Token endpoint; `{endpoint}/token` by default. */
+  tokenEndpoint?: string;
+  /** A pre-minted room token: no fetch. */
+  token?: string;
+  room: string;
+  name: string;
+  /** Start states. */
+  muted?: boolean;
+  cameraOff?: boolean;
+  simulcast?: boolean;
+  /** Top layer bitrate in bits per second. */
+  maxBitrate?: number;
+  maxFramerate?: number;
+  chat?: boolean;
+  fetch?: typeof fetch;
+}

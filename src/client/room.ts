@@ -1,0 +1,1185 @@
+/**
+ * The Room model: joins a room through the backend (token, presence, Calls proxy), publishes the local media
+ * on one Calls session, pulls everyone else's, carries chat over Calls data channels, and exposes it all as
+ * immutable `RoomState` snapshots plus typed notifications. No Lit, no DOM rendering.
+ *
+ * Pulls, closes and chat subscriptions are not driven by individual presence messages but reconciled: after
+ * any change, what should be received (visible participants' tracks, minus tiles that are not visible) is
+ * compared with what is, and the difference is pulled or closed. That makes resumes, breakouts and session
+ * replacements the same code path, and duplicates impossible.
+ */
+import type {
+  LeaveReason,
+  Participant,
+  ParticipantRole,
+  ParticipantState,
+  PublishedTrack,
+  ServerMessage,
+  TrackSource,
+} from '../protocol/presence.ts';
+import { DEFAULT_PARTICIPANT_STATE } from '../protocol/presence.ts';
+import { CallsApi, CallsApiError } from './calls-api.ts';
+import { PresenceClient, PresenceError, type PresenceStatus } from './presence-client.ts';
+import {
+  audioConstraints,
+  cameraEncodings,
+  getMedia,
+  layerForHeight,
+  receiverLevel,
+  senderLevel,
+  simulcastLayers,
+  SpeakingDetector,
+  videoConstraints,
+} from './room-media.ts';
+import {
+  RoomError,
+  type ChatMessage,
+  type ConnectionState,
+  type DeviceInfo,
+  type ParticipantView,
+  type RoomErrorCode,
+  type RoomNotification,
+  type RoomOptions,
+  type RoomState,
+  type TileView,
+  type VideoPreference,
+} from './room-types.ts';
+import { SfuSession, SfuSessionLostEvent } from './sfu-session.ts';
+import { TokenError, TokenSource } from './token-source.ts';
+
+export * from './room-types.ts';
+
+const CHAT_CHANNEL = 'chat';
+const MAX_CHAT_CHARS = 4000;
+const MAX_MESSAGES = 500;
+
+interface LocalPublication {
+  source: TrackSource;
+  track: MediaStreamTrack | undefined;
+  trackName: string;
+  mid: string;
+  published: PublishedTrack;
+}
+
+interface Pull {
+  key: string;
+  participantId: string;
+  published: PublishedTrack;
+  mid: string | undefined;
+  track: MediaStreamTrack | undefined;
+  rid: string | undefined;
+  closed: boolean;
+}
+
+type Listener = (notification: RoomNotification) => void;
+
+export class Room {
+  readonly #o: RoomOptions;
+  readonly #endpoint: string;
+  readonly #tokens: TokenSource;
+  readonly #api: CallsApi;
+  readonly #listeners = new Set<Listener>();
+  #presence: PresenceClient | undefined;
+  #session: SfuSession | undefined;
+  #iceServers: Promise<RTCIceServer[]> | undefined;
+  #join: Promise<void> | undefined;
+
+  #status: RoomState['status'] = 'idle';
+  #connection: ConnectionState = 'new';
+  #selfId: string | undefined;
+  #role: ParticipantRole | undefined;
+  readonly #participants = new Map<string, Participant>();
+  readonly #local = new Map<TrackSource, LocalPublication>();
+  readonly #pulls = new Map<string, Pull>();
+  readonly #prefs = new Map<string, VideoPreference>();
+  #chatOut: RTCDataChannel | undefined;
+  readonly #chatIn = new Map<string, RTCDataChannel | 'pending'>();
+  #messages: ChatMessage[] = [];
+  #micOn: boolean;
+  #camOn: boolean;
+  #devices: DeviceInfo[] = [];
+  #selected: Partial<Record<MediaDeviceKind, string>> = {};
+  #error: RoomError | undefined;
+  readonly #detectors = new Map<string, SpeakingDetector>();
+  readonly #speaking = new Set<string>();
+  #activeSpeaker: string | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  #replacing = false;
+  #changeQueued = false;
+  #state: RoomState;
+
+  constructor(options: RoomOptions) {
+    this.#o = options;
+    const f = options.fetch ?? globalThis.fetch;
+    const fetcher: typeof fetch = (input, init) => f(input, init);
+    this.#endpoint = new URL(options.endpoint || '/api', globalThis.location?.href).href.replace(/\/+$/, '');
+    this.#tokens = options.token
+      ? TokenSource.fixed(options.token)
+      : new TokenSource({
+          endpoint: options.tokenEndpoint || `${this.#endpoint}/token`,
+          request: { room: options.room, name: options.name },
+          fetch: fetcher,
+          attempts: 2,
+          initialDelayMs: 200,
+        });
+    this.#api = new CallsApi({
+      baseUrl: `${this.#endpoint}/calls`,
+      authorization: () => this.#tokens.getToken(),
+      fetch: fetcher,
+      retry: { attempts: 2 },
+    });
+    this.#micOn = !options.muted;
+    this.#camOn = !options.cameraOff;
+    this.#state = this.#snapshot();
+  }
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  /** The current Calls session (replaced after a loss). */
+  get sfuSession(): SfuSession | undefined {
+    return this.#session;
+  }
+
+  get presenceClient(): PresenceClient | undefined {
+    return this.#presence;
+  }
+
+  /** True once chat from that participant can be received (their channel is subscribed and open). */
+  chatReady(participantId: string): boolean {
+    const p = this.#participants.get(participantId);
+    const sessionId = p?.tracks[0]?.sessionId;
+    const channel = sessionId ? this.#chatIn.get(sessionId) : undefined;
+    return channel !== undefined && channel !== 'pending' && channel.readyState === 'open';
+  }
+
+  /** The simulcast layer (rid) asked of the SFU for a tile's video; undefined when not pulled. */
+  requestedLayer(tileKey: string): string | undefined {
+    for (const pull of this.#pulls.values()) {
+      if (pull.published.kind === 'video' && keyOf(pull) === tileKey) return pull.mid ? pull.rid : undefined;
+    }
+    return undefined;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ---- joining and leaving -----------------------------------------------------------------------------
+
+  /** Joins once; later calls share the first attempt. Rejects with a `RoomError` (also notified). */
+  join(): Promise<void> {
+    this.#join ??= this.#doJoin().catch((error: unknown) => {
+      const roomError = toRoomError(error, 'sfu-failed', true);
+      this.#teardown();
+      this.#status = 'failed';
+      this.#setConnection('disconnected');
+      this.#fail(roomError);
+      throw roomError;
+    });
+    return this.#join;
+  }
+
+  async #doJoin(): Promise<void> {
+    this.#status = 'joining';
+    this.#setConnection('connecting');
+    this.#changed();
+    let token: string;
+    try {
+      token = await this.#tokens.getToken();
+    } catch (error) {
+      throw tokenError(error);
+    }
+    this.#role = roleOf(token);
+    const canPublish = this.#role !== 'viewer';
+    const media = canPublish ? this.#acquireInitialMedia() : Promise.resolve([]);
+    const session = this.#newSession();
+    const presence = this.#connectPresence();
+    const results = await Promise.allSettled([media, session, presence]);
+    const [mediaResult, sessionResult, presenceResult] = results;
+    if (sessionResult.status === 'rejected' || presenceResult.status === 'rejected') {
+      if (mediaResult.status === 'fulfilled') for (const t of mediaResult.value) t.stop();
+      if (sessionResult.status === 'fulfilled') sessionResult.value.closeSession();
+      const error: unknown =
+        presenceResult.status === 'rejected'
+          ? presenceResult.reason
+          : sessionResult.status === 'rejected'
+            ? sessionResult.reason
+            : undefined;
+      throw error;
+    }
+    if (this.#status !== 'joining') {
+      sessionResult.value.closeSession();
+      throw new RoomError('not-joined', 'left while joining', true);
+    }
+    this.#session = sessionResult.value;
+    this.#status = 'joined';
+    this.#updateConnection();
+    this.#reconcile();
+    this.#startLevels();
+    this.#notify({ type: 'joined', participantId: this.#selfId ?? '', room: this.#o.room });
+    this.#changed();
+    void this.#refreshDevices();
+    const tracks = mediaResult.status === 'fulfilled' ? mediaResult.value : [];
+    if (mediaResult.status === 'rejected') this.#fail(toRoomError(mediaResult.reason, 'media-failed'));
+    await this.#publishAll(this.#session, tracks);
+  }
+
+  /** Leaves the room: presence `leave`, the Calls session closed, local media stopped. */
+  leave(reason: LeaveReason = 'left'): void {
+    if (this.#status === 'left' || this.#status === 'idle') return;
+    this.#teardown();
+    this.#status = 'left';
+    this.#setConnection('disconnected');
+    this.#notify({ type: 'left', reason });
+    this.#changed();
+  }
+
+  #teardown(): void {
+    clearInterval(this.#levelTimer);
+    this.#presence?.close(true);
+    this.#session?.closeSession();
+    for (const pub of this.#local.values()) pub.track?.stop();
+    this.#local.clear();
+    for (const pull of this.#pulls.values()) pull.closed = true;
+    this.#pulls.clear();
+    this.#chatIn.clear();
+    this.#chatOut = undefined;
+    this.#tokens.close();
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+  }
+
+  // ---- actions -----------------------------------------------------------------------------------------
+
+  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    this.#micOn = enabled;
+    const pub = this.#local.get('microphone');
+    if (pub?.track) pub.track.enabled = enabled;
+    else if (enabled && this.#session && this.#role !== 'viewer') {
+      try {
+        const stream = await getMedia({ audio: audioConstraints(this.#selected.audioinput) });
+        await this.#publishAll(this.#session, stream.getTracks());
+      } catch (error) {
+        this.#micOn = false;
+        this.#fail(toRoomError(error, 'media-failed'));
+      }
+    }
+    this.#presence?.send({ type: 'state', state: { muted: !this.#micOn } });
+    this.#changed();
+  }
+
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    this.#camOn = enabled;
+    const pub = this.#local.get('camera');
+    const session = this.#session;
+    try {
+      if (!enabled && pub?.track) {
+        pub.track.stop();
+        pub.track = undefined;
+        if (session) await session.replaceTrack(pub.mid, null);
+      } else if (enabled && !pub?.track && session && this.#role !== 'viewer') {
+        const stream = await getMedia({ video: videoConstraints(this.#selected.videoinput) });
+        const track = stream.getVideoTracks()[0]!;
+        if (pub) {
+          pub.track = track;
+          await session.replaceTrack(pub.mid, track);
+        } else {
+          await this.#publishAll(session, [track]);
+        }
+      }
+    } catch (error) {
+      this.#camOn = false;
+      this.#fail(toRoomError(error, 'media-failed'));
+    }
+    this.#presence?.send({ type: 'state', state: { cameraOff: !this.#camOn } });
+    this.#changed();
+  }
+
+  async startScreenShare(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#local.has('screen') || this.#role === 'viewer') return;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+    } catch (error) {
+      const denied = error instanceof Error && error.name === 'NotAllowedError';
+      this.#fail(
+        new RoomError(
+          'screen-share-failed',
+          denied ? 'screen sharing was cancelled or denied' : String(error),
+          false,
+          error,
+        ),
+      );
+      return;
+    }
+    const track = stream.getVideoTracks()[0]!;
+    track.contentHint = 'detail';
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    await this.#publishAll(session, [track], 'screen');
+  }
+
+  async stopScreenShare(): Promise<void> {
+    const pub = this.#local.get('screen');
+    if (!pub) return;
+    this.#local.delete('screen');
+    pub.track?.stop();
+    this.#presence?.send({ type: 'unpublish', trackNames: [pub.trackName] });
+    this.#notify({
+      type: 'track-unpublished',
+      participantId: this.#selfId ?? '',
+      source: 'screen',
+      trackName: pub.trackName,
+    });
+    this.#changed();
+    await this.#session?.close([pub.mid]).catch(() => undefined);
+  }
+
+  /** Sends chat text (a string) or any JSON-serializable data to everyone in our breakout. */
+  send(data: unknown): void {
+    const channel = this.#chatOut;
+    if (!channel || channel.readyState !== 'open') {
+      throw new RoomError('chat-failed', 'chat is not available');
+    }
+    const text = typeof data === 'string' ? data.slice(0, MAX_CHAT_CHARS) : undefined;
+    const payload = {
+      id: crypto.randomUUID(),
+      at: Date.now(),
+      ...(text !== undefined ? { text } : { data }),
+    };
+    channel.send(JSON.stringify(payload));
+    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
+    this.#receive(
+      { id: payload.id, from: this.#selfId ?? '', fromName: self?.name ?? this.#o.name, at: payload.at },
+      text,
+      text ?? data,
+      true,
+    );
+  }
+
+  async selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void> {
+    this.#selected = { ...this.#selected, [kind]: deviceId };
+    const session = this.#session;
+    const source = kind === 'videoinput' ? 'camera' : kind === 'audioinput' ? 'microphone' : undefined;
+    const pub = source ? this.#local.get(source) : undefined;
+    if (session && pub?.track) {
+      try {
+        const stream = await getMedia(
+          kind === 'videoinput'
+            ? { video: videoConstraints(deviceId) }
+            : { audio: audioConstraints(deviceId) },
+        );
+        const track = stream.getTracks()[0]!;
+        track.enabled = pub.track.enabled;
+        await session.replaceTrack(pub.mid, track);
+        pub.track.stop();
+        pub.track = track;
+      } catch (error) {
+        this.#fail(toRoomError(error, 'media-failed'));
+      }
+    }
+    this.#changed();
+  }
+
+  /** A tile says how big it is and whether it is visible: picks the layer, or stops the video. */
+  setVideoPreference(tileKey: string, preference: VideoPreference): void {
+    const previous = this.#prefs.get(tileKey);
+    if (previous && previous.visible === preference.visible && previous.height === preference.height) return;
+    this.#prefs.set(tileKey, { ...preference });
+    this.#reconcile();
+    this.#changed();
+  }
+
+  /** Host: breakout per participant id (null = main room). */
+  assignBreakouts(assignments: Record<string, string | null>): void {
+    this.#presence?.send({ type: 'assign-breakouts', assignments });
+  }
+
+  endBreakouts(): void {
+    this.#presence?.send({ type: 'end-breakouts' });
+  }
+
+  muteParticipant(participantId: string, kind: 'audio' | 'video' = 'audio'): void {
+    this.#presence?.send({ type: 'mute-request', participantId, kind });
+  }
+
+  removeParticipant(participantId: string): void {
+    this.#presence?.send({ type: 'remove', participantId });
+  }
+
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.#session?.peerConnection.getStats();
+  }
+
+  // ---- presence ----------------------------------------------------------------------------------------
+
+  async #connectPresence(): Promise<void> {
+    const url = new URL(`${this.#endpoint}/rooms/${encodeURIComponent(this.#o.room)}`);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.#presence = new PresenceClient({
+      url: url.href,
+      token: () => this.#tokens.getToken(),
+      state: () => ({ muted: !this.#micOn, cameraOff: !this.#camOn }),
+      onMessage: (message) => this.#onPresence(message),
+      onStatus: (status) => this.#onPresenceStatus(status),
+      onFatal: (code, message) => {
+        const roomCode: RoomErrorCode =
+          code === 'removed' ? 'removed' : code === 'room-full' ? 'room-full' : 'presence-failed';
+        this.#teardown();
+        this.#status = 'failed';
+        this.#setConnection('disconnected');
+        this.#fail(new RoomError(roomCode, message, true));
+        this.#notify({ type: 'left', reason: code === 'removed' ? 'removed' : 'disconnected' });
+      },
+    });
+    try {
+      await this.#presence.connect();
+    } catch (error) {
+      if (error instanceof PresenceError) {
+        const code: RoomErrorCode =
+          error.code === 'unauthorized'
+            ? 'token-unauthorized'
+            : error.code === 'room-full'
+              ? 'room-full'
+              : error.code === 'removed'
+                ? 'removed'
+                : 'backend-unreachable';
+        throw new RoomError(code, error.message, true, error);
+      }
+      throw error;
+    }
+  }
+
+  #onPresenceStatus(_status: PresenceStatus): void {
+    this.#updateConnection();
+    this.#changed();
+  }
+
+  #onPresence(message: ServerMessage): void {
+    switch (message.type) {
+      case 'welcome': {
+        const before = this.#visibleIds();
+        const previous = new Map(this.#participants);
+        this.#selfId = message.participantId;
+        this.#participants.clear();
+        for (const p of message.participants) this.#participants.set(p.id, p);
+        if (!message.resumed && this.#local.size > 0) {
+          // A new participant (the old one expired): announce what this session already publishes.
+          this.#presence?.send({
+            type: 'publish',
+            tracks: [...this.#local.values()].map((l) => l.published),
+          });
+        }
+        this.#visibilityChanged(before, previous, 'left');
+        break;
+      }
+      case 'participant-joined': {
+        const before = this.#visibleIds();
+        this.#participants.set(message.participant.id, message.participant);
+        this.#visibilityChanged(before, this.#participants, 'left');
+        break;
+      }
+      case 'participant-left': {
+        const before = this.#visibleIds();
+        const previous = new Map(this.#participants);
+        this.#participants.delete(message.participantId);
+        this.#detectors.delete(message.participantId);
+        this.#visibilityChanged(before, previous, message.reason);
+        break;
+      }
+      case 'tracks-published': {
+        const p = this.#participants.get(message.participantId);
+        if (!p) break;
+        const names = new Set(message.tracks.map((t) => `${t.sessionId}/${t.trackName}`));
+        p.tracks = [
+          ...p.tracks.filter((t) => !names.has(`${t.sessionId}/${t.trackName}`)),
+          ...message.tracks,
+        ];
+        for (const t of message.tracks) {
+          this.#notify({
+            type: 'track-published',
+            participantId: p.id,
+            source: t.source,
+            trackName: t.trackName,
+          });
+        }
+        break;
+      }
+      case 'tracks-unpublished': {
+        const p = this.#participants.get(message.participantId);
+        if (!p) break;
+        const names = new Set(message.trackNames);
+        for (const t of p.tracks.filter((x) => names.has(x.trackName))) {
+          this.#notify({
+            type: 'track-unpublished',
+            participantId: p.id,
+            source: t.source,
+            trackName: t.trackName,
+          });
+        }
+        p.tracks = p.tracks.filter((t) => !names.has(t.trackName));
+        break;
+      }
+      case 'participant-state': {
+        const p = this.#participants.get(message.participantId);
+        if (!p) break;
+        p.state = message.state;
+        p.connected = message.connected;
+        break;
+      }
+      case 'mute-requested':
+        if (message.kind === 'audio') void this.setMicrophoneEnabled(false);
+        else void this.setCameraEnabled(false);
+        break;
+      case 'removed':
+        this.#fail(new RoomError('removed', 'a host removed you from the room', true));
+        break;
+      case 'breakouts': {
+        const before = this.#visibleIds();
+        const previous = new Map(this.#participants);
+        for (const [id, breakout] of Object.entries(message.assignments)) {
+          const p = this.#participants.get(id);
+          if (p) p.breakout = breakout;
+        }
+        this.#visibilityChanged(before, previous, 'breakout');
+        break;
+      }
+      case 'error':
+        if (!message.fatal) this.#fail(new RoomError('presence-failed', message.message));
+        break;
+      case 'heartbeat-ack':
+        return;
+    }
+    this.#reconcile();
+    this.#changed();
+  }
+
+  #visibleIds(): Set<string> {
+    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
+    const ids = new Set<string>();
+    for (const p of this.#participants.values()) {
+      if (p.id !== this.#selfId && p.breakout === (self?.breakout ?? null)) ids.add(p.id);
+    }
+    return ids;
+  }
+
+  /** Notifies joins and leaves as the page sees them: breakouts hide and show participants too. */
+  #visibilityChanged(
+    before: Set<string>,
+    previous: Map<string, Participant>,
+    reason: LeaveReason | 'breakout',
+  ): void {
+    const after = this.#visibleIds();
+    for (const id of before) {
+      const p = previous.get(id);
+      if (!after.has(id) && p) {
+        const r = this.#participants.has(id) ? 'breakout' : reason;
+        this.#notify({ type: 'participant-left', participant: this.#view(p), reason: r });
+      }
+    }
+    for (const id of after) {
+      const p = this.#participants.get(id);
+      if (!before.has(id) && p) this.#notify({ type: 'participant-joined', participant: this.#view(p) });
+    }
+  }
+
+  // ---- the Calls session -------------------------------------------------------------------------------
+
+  #fetchIceServers(): Promise<RTCIceServer[]> {
+    this.#iceServers ??= (async () => {
+      try {
+        const response = await (this.#o.fetch ?? globalThis.fetch)(`${this.#endpoint}/ice-servers`, {
+          headers: { authorization: `Bearer ${await this.#tokens.getToken()}` },
+        });
+        if (!response.ok) return [];
+        const body = (await response.json()) as { iceServers?: RTCIceServer[] };
+        return body.iceServers ?? [];
+      } catch {
+        return [];
+      }
+    })();
+    return this.#iceServers;
+  }
+
+  async #newSession(): Promise<SfuSession> {
+    let session: SfuSession;
+    try {
+      session = await SfuSession.create(this.#api, { iceServers: await this.#fetchIceServers() });
+    } catch (error) {
+      if (error instanceof CallsApiError && error.status === 0) {
+        throw new RoomError('backend-unreachable', error.message, true, error);
+      }
+      if (error instanceof CallsApiError && error.status === 401) {
+        throw new RoomError('token-unauthorized', error.message, true, error);
+      }
+      throw error;
+    }
+    session.addEventListener(SfuSessionLostEvent.eventName, () => void this.#replaceSession(session));
+    session.addEventListener('state-change', () => {
+      this.#updateConnection();
+      this.#changed();
+    });
+    try {
+      // First, always: the data channel's m=application section becomes the BUNDLE tag, so later closes of
+      // media m-lines never move the transport.
+      await session.establishDataChannels();
+    } catch (error) {
+      session.closeSession();
+      throw error;
+    }
+    return session;
+  }
+
+  /** A lost session (ICE failure): a new one re-publishes and re-pulls; presence announces the change. */
+  async #replaceSession(lost: SfuSession): Promise<void> {
+    if (this.#session !== lost || this.#replacing || this.#status !== 'joined') return;
+    this.#replacing = true;
+    this.#updateConnection();
+    lost.closeSession();
+    for (const pull of this.#pulls.values()) pull.closed = true;
+    this.#pulls.clear();
+    this.#chatIn.clear();
+    this.#chatOut = undefined;
+    const old = [...this.#local.values()];
+    this.#local.clear();
+    this.#changed();
+    let delay = 250;
+    for (let attempt = 0; this.#status === 'joined'; attempt++) {
+      try {
+        const session = await this.#newSession();
+        if (this.#status !== 'joined') {
+          session.closeSession();
+          return;
+        }
+        this.#session = session;
+        this.#presence?.send({ type: 'unpublish', trackNames: old.map((p) => p.trackName) });
+        const live = old.filter((p) => p.track && p.track.readyState === 'live');
+        const screen = live.find((p) => p.source === 'screen');
+        await this.#publishAll(
+          session,
+          live.filter((p) => p.source !== 'screen').map((p) => p.track!),
+        );
+        if (screen?.track) await this.#publishAll(session, [screen.track], 'screen');
+        this.#replacing = false;
+        this.#reconcile();
+        this.#notify({ type: 'session-replaced', sessionId: session.sessionId });
+        this.#updateConnection();
+        this.#changed();
+        return;
+      } catch (error) {
+        if (attempt >= 5) {
+          this.#replacing = false;
+          this.#fail(toRoomError(error, 'sfu-failed', true));
+          this.leave('disconnected');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  async #acquireInitialMedia(): Promise<MediaStreamTrack[]> {
+    const wantVideo = this.#camOn;
+    try {
+      const stream = await getMedia({
+        audio: audioConstraints(),
+        ...(wantVideo ? { video: videoConstraints() } : {}),
+      });
+      return stream.getTracks();
+    } catch (error) {
+      if (!(error instanceof RoomError) || error.code !== 'media-not-found' || !wantVideo) throw error;
+      // One of the two is missing: take what exists, and say what does not.
+      const tracks: MediaStreamTrack[] = [];
+      for (const c of [{ audio: audioConstraints() }, { video: videoConstraints() }]) {
+        try {
+          tracks.push(...(await getMedia(c)).getTracks());
+        } catch {
+          // reported below
+        }
+      }
+      if (tracks.length === 0) throw error;
+      this.#fail(error);
+      return tracks;
+    }
+  }
+
+  /** Publishes media (one `tracks/new`) and, the first time, the chat channel; then announces through presence. */
+  async #publishAll(session: SfuSession, tracks: MediaStreamTrack[], screen?: 'screen'): Promise<void> {
+    if (this.#role === 'viewer') return;
+    const chat = this.#o.chat !== false && !this.#chatOut ? this.#publishChat(session) : Promise.resolve();
+    const simulcast = this.#o.simulcast !== false;
+    const jobs = tracks.map(async (track) => {
+      const source: TrackSource = screen ?? (track.kind === 'audio' ? 'microphone' : 'camera');
+      if (source === 'microphone') track.enabled = this.#micOn;
+      const video = track.kind === 'video';
+      const encodings =
+        source === 'camera'
+          ? cameraEncodings(simulcast, this.#o.maxBitrate, this.#o.maxFramerate)
+          : source === 'screen'
+            ? [{ maxBitrate: 2_500_000, maxFramerate: 15 }]
+            : undefined;
+      const trackName = `${source}-${crypto.randomUUID().slice(0, 8)}`;
+      const result = await session.publish(track, {
+        trackName,
+        ...(encodings ? { sendEncodings: encodings } : {}),
+      });
+      const published: PublishedTrack = {
+        sessionId: result.sessionId,
+        trackName,
+        kind: video ? 'video' : 'audio',
+        source,
+        ...(source === 'camera' && simulcast ? { simulcast: simulcastLayers(track) } : {}),
+      };
+      if (source === 'camera' && !this.#camOn) {
+        track.stop();
+        await session.replaceTrack(result.mid, null);
+      }
+      const pub: LocalPublication = {
+        source,
+        track: source === 'camera' && !this.#camOn ? undefined : track,
+        trackName,
+        mid: result.mid,
+        published,
+      };
+      return pub;
+    });
+    const settled = await Promise.allSettled([chat, ...jobs]);
+    if (this.#session !== session || this.#status !== 'joined') {
+      for (const t of tracks) t.stop();
+      return;
+    }
+    const pubs: LocalPublication[] = [];
+    for (const [i, r] of settled.entries()) {
+      if (r.status === 'fulfilled' && r.value) pubs.push(r.value);
+      else if (r.status === 'rejected') {
+        if (i > 0) tracks[i - 1]?.stop();
+        this.#fail(toRoomError(r.reason, i === 0 ? 'chat-failed' : 'publish-failed'));
+      }
+    }
+    for (const pub of pubs) this.#local.set(pub.source, pub);
+    if (pubs.length > 0) this.#presence?.send({ type: 'publish', tracks: pubs.map((p) => p.published) });
+    for (const pub of pubs) {
+      this.#notify({
+        type: 'track-published',
+        participantId: this.#selfId ?? '',
+        source: pub.source,
+        trackName: pub.trackName,
+      });
+    }
+    this.#changed();
+  }
+
+  async #publishChat(session: SfuSession): Promise<void> {
+    const channel = await session.publishDataChannel(CHAT_CHANNEL, { ordered: true });
+    if (this.#session === session) this.#chatOut = channel;
+    this.#changed();
+  }
+
+  // ---- reconciling pulls and chat subscriptions --------------------------------------------------------
+
+  #reconcile(): void {
+    const session = this.#session;
+    if (!session || this.#status !== 'joined' || this.#replacing) return;
+    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
+    const desired = new Map<string, { p: Participant; t: PublishedTrack }>();
+    const chatSessions = new Set<string>();
+    for (const p of this.#participants.values()) {
+      if (p.id === this.#selfId || p.breakout !== (self?.breakout ?? null)) continue;
+      for (const t of p.tracks) {
+        chatSessions.add(t.sessionId);
+        const pref = this.#prefs.get(tileKey(p.id, t.source));
+        if (t.kind === 'video' && pref && !pref.visible) continue;
+        desired.set(`${t.sessionId}/${t.trackName}`, { p, t });
+      }
+    }
+    const closing: string[] = [];
+    for (const [key, pull] of this.#pulls) {
+      if (desired.has(key)) continue;
+      pull.closed = true;
+      this.#pulls.delete(key);
+      if (pull.mid) closing.push(pull.mid);
+    }
+    if (closing.length > 0) session.close(closing).catch((e: unknown) => this.#softFail(session, e));
+    for (const [key, { p, t }] of desired) {
+      const existing = this.#pulls.get(key);
+      if (!existing) this.#startPull(session, key, p, t);
+      else if (existing.mid && t.simulcast) this.#updateLayer(session, existing, t);
+    }
+    if (this.#o.chat !== false) this.#reconcileChat(session, chatSessions);
+  }
+
+  #wantedRid(participantId: string, t: PublishedTrack): string {
+    const pref = this.#prefs.get(tileKey(participantId, t.source));
+    return layerForHeight(t.simulcast, pref?.height ?? 360);
+  }
+
+  #startPull(session: SfuSession, key: string, p: Participant, t: PublishedTrack): void {
+    const rid = t.simulcast ? this.#wantedRid(p.id, t) : undefined;
+    const pull: Pull = {
+      key,
+      participantId: p.id,
+      published: t,
+      mid: undefined,
+      track: undefined,
+      rid,
+      closed: false,
+    };
+    this.#pulls.set(key, pull);
+    session
+      .pull({
+        sessionId: t.sessionId,
+        trackName: t.trackName,
+        ...(rid
+          ? {
+              simulcast: {
+                preferredRid: rid,
+                priorityOrdering: 'asciibetical',
+                ridNotAvailable: 'asciibetical',
+              },
+            }
+          : {}),
+      })
+      .then(({ track, mid }) => {
+        if (pull.closed || this.#session !== session) {
+          if (this.#session === session) session.close([mid]).catch(() => undefined);
+          return;
+        }
+        pull.mid = mid;
+        pull.track = track;
+        this.#notify({
+          type: 'track-subscribed',
+          participantId: p.id,
+          source: t.source,
+          trackName: t.trackName,
+          track,
+        });
+        this.#changed();
+        // The tile may have changed size while the pull was under way.
+        if (t.simulcast) this.#updateLayer(session, pull, t);
+      })
+      .catch((error: unknown) => {
+        if (pull.closed || this.#session !== session) return;
+        this.#pulls.delete(key);
+        this.#softFail(session, error, 'subscribe-failed');
+      });
+  }
+
+  #updateLayer(session: SfuSession, pull: Pull, t: PublishedTrack): void {
+    const rid = this.#wantedRid(pull.participantId, t);
+    if (!pull.mid || rid === pull.rid) return;
+    const previous = pull.rid;
+    pull.rid = rid;
+    session
+      .updatePull(pull.mid, {
+        simulcast: { preferredRid: rid, priorityOrdering: 'asciibetical', ridNotAvailable: 'asciibetical' },
+      })
+      .catch((error: unknown) => {
+        pull.rid = previous;
+        this.#softFail(session, error, 'subscribe-failed');
+      });
+  }
+
+  #reconcileChat(session: SfuSession, wanted: Set<string>): void {
+    for (const [sessionId, channel] of this.#chatIn) {
+      if (wanted.has(sessionId)) continue;
+      this.#chatIn.delete(sessionId);
+      if (channel !== 'pending') session.closeDataChannel(channel).catch(() => undefined);
+    }
+    for (const sessionId of wanted) {
+      if (this.#chatIn.has(sessionId)) continue;
+      this.#chatIn.set(sessionId, 'pending');
+      session
+        .subscribeDataChannel(sessionId, CHAT_CHANNEL, { ordered: true })
+        .then((channel) => {
+          if (this.#session !== session || this.#chatIn.get(sessionId) !== 'pending') {
+            if (this.#session === session) session.closeDataChannel(channel).catch(() => undefined);
+            return;
+          }
+          this.#chatIn.set(sessionId, channel);
+          channel.addEventListener('message', (event) => this.#onChat(sessionId, event.data));
+        })
+        .catch((error: unknown) => {
+          if (this.#chatIn.get(sessionId) === 'pending') this.#chatIn.delete(sessionId);
+          this.#softFail(session, error, 'chat-failed');
+        });
+    }
+  }
+
+  #onChat(sessionId: string, raw: unknown): void {
+    if (typeof raw !== 'string' || raw.length > MAX_CHAT_CHARS * 4) return;
+    let body: { id?: unknown; at?: unknown; text?: unknown; data?: unknown };
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      return;
+    }
+    const from = [...this.#participants.values()].find((p) =>
+      p.tracks.some((t) => t.sessionId === sessionId),
+    );
+    if (!from) return;
+    const text = typeof body.text === 'string' ? body.text.slice(0, MAX_CHAT_CHARS) : undefined;
+    this.#receive(
+      {
+        id: typeof body.id === 'string' ? body.id : crypto.randomUUID(),
+        from: from.id,
+        fromName: from.name,
+        at: typeof body.at === 'number' ? body.at : Date.now(),
+      },
+      text,
+      text ?? body.data,
+      false,
+    );
+  }
+
+  #receive(
+    meta: { id: string; from: string; fromName: string; at: number },
+    text: string | undefined,
+    data: unknown,
+    isLocal: boolean,
+  ): void {
+    const message: ChatMessage = Object.freeze({ ...meta, text: text ?? '', isLocal });
+    if (text !== undefined) this.#messages = [...this.#messages, message].slice(-MAX_MESSAGES);
+    this.#notify({ type: 'message', message, data });
+    this.#changed();
+  }
+
+  /** A failure that does not end the room; ignored when its session is already gone. */
+  #softFail(session: SfuSession, error: unknown, code: RoomErrorCode = 'sfu-failed'): void {
+    if (this.#session !== session || this.#status !== 'joined') return;
+    if (session.state === 'lost' || session.state === 'closed') return;
+    this.#fail(toRoomError(error, code));
+  }
+
+  // ---- audio levels and active speaker -----------------------------------------------------------------
+
+  #startLevels(): void {
+    clearInterval(this.#levelTimer);
+    this.#levelTimer = setInterval(() => void this.#sampleLevels(), 200);
+  }
+
+  async #sampleLevels(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#status !== 'joined') return;
+    const now = performance.now();
+    const levels = new Map<string, number>();
+    const transceivers = session.peerConnection.getTransceivers();
+    for (const pull of this.#pulls.values()) {
+      if (pull.published.kind !== 'audio' || !pull.mid) continue;
+      const p = this.#participants.get(pull.participantId);
+      const receiver = transceivers.find((t) => t.mid === pull.mid)?.receiver;
+      if (receiver && p && !p.state.muted) levels.set(pull.participantId, receiverLevel(receiver));
+    }
+    const mic = this.#local.get('microphone');
+    if (mic?.track && this.#micOn && this.#selfId) {
+      const sender = transceivers.find((t) => t.mid === mic.mid)?.sender;
+      if (sender) levels.set(this.#selfId, await senderLevel(sender).catch(() => 0));
+    }
+    let changed = false;
+    for (const id of new Set([...levels.keys(), ...this.#speaking])) {
+      let detector = this.#detectors.get(id);
+      if (!detector) this.#detectors.set(id, (detector = new SpeakingDetector()));
+      const speaking = detector.update(levels.get(id) ?? 0, now);
+      if (speaking !== this.#speaking.has(id)) {
+        changed = true;
+        if (speaking) this.#speaking.add(id);
+        else this.#speaking.delete(id);
+      }
+    }
+    let active = this.#activeSpeaker;
+    if (!active || !this.#speaking.has(active)) {
+      let best = 0;
+      active = undefined;
+      for (const id of this.#speaking) {
+        const level = levels.get(id) ?? 0;
+        if (level >= best) {
+          best = level;
+          active = id;
+        }
+      }
+      active ??=
+        this.#activeSpeaker && this.#participants.has(this.#activeSpeaker) ? this.#activeSpeaker : undefined;
+    }
+    if (active !== this.#activeSpeaker) {
+      this.#activeSpeaker = active;
+      this.#notify({ type: 'active-speaker-change', participantId: active });
+      changed = true;
+    }
+    if (changed) this.#changed();
+  }
+
+  // ---- devices -----------------------------------------------------------------------------------------
+
+  readonly #onDeviceChange = () => void this.#refreshDevices();
+
+  async #refreshDevices(): Promise<void> {
+    const media = navigator.mediaDevices;
+    if (!media?.enumerateDevices) return;
+    media.removeEventListener('devicechange', this.#onDeviceChange);
+    media.addEventListener('devicechange', this.#onDeviceChange);
+    const list = await media.enumerateDevices().catch(() => []);
+    this.#devices = list
+      .filter((d) => d.deviceId !== '')
+      .map((d) => Object.freeze({ kind: d.kind, deviceId: d.deviceId, label: d.label }));
+    this.#changed();
+  }
+
+  // ---- snapshots and notifications ---------------------------------------------------------------------
+
+  #view(p: Participant): ParticipantView {
+    const isLocal = p.id === this.#selfId;
+    const remote = (source: TrackSource) => {
+      for (const pull of this.#pulls.values()) {
+        if (pull.participantId === p.id && pull.published.source === source && pull.track) return pull.track;
+      }
+      return undefined;
+    };
+    const local = (source: TrackSource) => this.#local.get(source)?.track;
+    const state: ParticipantState = isLocal
+      ? { ...p.state, muted: !this.#micOn, cameraOff: !this.#camOn }
+      : { ...DEFAULT_PARTICIPANT_STATE, ...p.state };
+    return Object.freeze({
+      id: p.id,
+      name: p.name,
+      role: p.role,
+      isLocal,
+      state: Object.freeze({ ...state, speaking: this.#speaking.has(p.id) }),
+      connected: p.connected,
+      breakout: p.breakout,
+      camera: isLocal ? local('camera') : remote('camera'),
+      microphone: isLocal ? local('microphone') : remote('microphone'),
+      screen: isLocal ? local('screen') : remote('screen'),
+      speaking: this.#speaking.has(p.id),
+      quality: 'unknown' as const,
+    });
+  }
+
+  #snapshot(): RoomState {
+    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
+    const visible = [...this.#participants.values()].filter(
+      (p) => p.id === this.#selfId || p.breakout === (self?.breakout ?? null),
+    );
+    visible.sort((a, b) => (a.id === this.#selfId ? -1 : b.id === this.#selfId ? 1 : 0));
+    const participants = visible.map((p) => this.#view(p));
+    const tiles: TileView[] = [];
+    for (const p of participants) {
+      if (!(p.isLocal && p.role === 'viewer'))
+        tiles.push(Object.freeze({ key: tileKey(p.id, 'camera'), participantId: p.id, source: 'camera' }));
+    }
+    for (const p of visible) {
+      if (
+        p.tracks.some((t) => t.source === 'screen') ||
+        (p.id === this.#selfId && this.#local.has('screen'))
+      ) {
+        tiles.push(Object.freeze({ key: tileKey(p.id, 'screen'), participantId: p.id, source: 'screen' }));
+      }
+    }
+    return Object.freeze({
+      status: this.#status,
+      connection: this.#connection,
+      room: this.#o.room,
+      selfId: this.#selfId,
+      participants: Object.freeze(participants),
+      tiles: Object.freeze(tiles),
+      activeSpeakerId: this.#activeSpeaker,
+      messages: this.#messages,
+      breakout: self?.breakout ?? null,
+      role: this.#role,
+      microphoneEnabled: this.#micOn && this.#local.has('microphone'),
+      cameraEnabled: this.#camOn && !!this.#local.get('camera')?.track,
+      screenSharing: this.#local.has('screen'),
+      canPublish: this.#role !== undefined && this.#role !== 'viewer',
+      chatEnabled: this.#o.chat !== false && this.#status === 'joined',
+      devices: Object.freeze([...this.#devices]),
+      selectedDevices: Object.freeze({ ...this.#selected }),
+      error: this.#error,
+    });
+  }
+
+  /** Coalesces a burst of changes into one snapshot and one notification. */
+  #changed(): void {
+    if (this.#changeQueued) return;
+    this.#changeQueued = true;
+    queueMicrotask(() => {
+      this.#changeQueued = false;
+      this.#state = this.#snapshot();
+      this.#notify({ type: 'change', state: this.#state });
+    });
+  }
+
+  #updateConnection(): void {
+    if (this.#status === 'left' || this.#status === 'failed' || this.#status === 'idle') return;
+    if (this.#status === 'joining') return this.#setConnection('connecting');
+    const presence = this.#presence?.status;
+    const sfu = this.#session?.state;
+    const reconnecting =
+      this.#replacing || presence === 'reconnecting' || sfu === 'disconnected' || sfu === 'lost';
+    this.#setConnection(reconnecting ? 'reconnecting' : 'connected');
+  }
+
+  #setConnection(state: ConnectionState): void {
+    if (state === this.#connection) return;
+    const previous = this.#connection;
+    this.#connection = state;
+    this.#notify({ type: 'connection-state-change', state, previous });
+    this.#changed();
+  }
+
+  #fail(error: RoomError): void {
+    this.#error = error;
+    this.#notify({ type: 'error', error });
+    this.#changed();
+  }
+
+  #notify(notification: RoomNotification): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(notification);
+      } catch (error) {
+        // A page's handler must not break the room; surface it asynchronously, like a DOM event would.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+function keyOf(pull: Pull): string {
+  return tileKey(pull.participantId, pull.published.source);
+}
+
+export function tileKey(participantId: string, source: TrackSource): string {
+  return `${participantId}:${source === 'screen' ? 'screen' : 'camera'}`;
+}
+
+function roleOf(token: string): ParticipantRole {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { role?: unknown };
+    return claims.role === 'host' || claims.role === 'viewer' ? claims.role : 'guest';
+  } catch {
+    return 'guest';
+  }
+}
+
+function tokenError(error: unknown): RoomError {
+  if (!(error instanceof TokenError)) return toRoomError(error, 'token-failed', true);
+  const code: RoomErrorCode =
+    error.code === 'unauthorized'
+      ? 'token-unauthorized'
+      : error.code === 'forbidden'
+        ? 'token-forbidden'
+        : error.code === 'network_error'
+          ? 'backend-unreachable'
+          : 'token-failed';
+  return new RoomError(code, error.message, true, error);
+}
+
+function toRoomError(error: unknown, fallback: RoomErrorCode, fatal = false): RoomError {
+  if (error instanceof RoomError)
+    return fatal && !error.fatal ? new RoomError(error.code, error.message, true, error) : error;
+  return new RoomError(fallback, error instanceof Error ? error.message : String(error), fatal, error);
+}

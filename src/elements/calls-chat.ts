@@ -1,0 +1,96 @@
+import { LitElement, html } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { roomContext, type RoomContextValue } from './context.ts';
+import { chatStyles } from './calls-chat.styles.ts';
+
+/**
+ * Chat over the room's Calls data channels: a log of messages (a live region) and a field to send one.
+ * Names and texts are untrusted: they are only ever bound as text.
+ *
+ * @summary The room's chat.
+ *
+ * @csspart base - The wrapper.
+ * @csspart log - The list of messages.
+ * @csspart message - One message.
+ * @csspart form - The form with the field and the send button.
+ * @csspart input - The text field.
+ * @csspart send-button - The send button.
+ *
+ * @cssprop --calls-chat-background - Background of the chat panel.
+ */
+export class CallsChat extends LitElement {
+  static override styles = chatStyles;
+
+  #context: RoomContextValue | undefined;
+
+  constructor() {
+    super();
+    new ContextConsumer(this, {
+      context: roomContext,
+      subscribe: true,
+      callback: (value) => {
+        this.#context = value;
+        this.requestUpdate();
+      },
+    });
+  }
+
+  override focus(options?: FocusOptions): void {
+    this.renderRoot.querySelector('input')?.focus(options);
+  }
+
+  override render() {
+    const context = this.#context;
+    if (!context) return html``;
+    const { state, strings } = context;
+    return html`<div part="base" class="base">
+      <ol part="log" class="log" role="log" aria-label=${strings.chatLog} aria-live="polite">
+        ${state.messages.length === 0 ? html`<li class="empty">${strings.noMessages}</li>` : ''}
+        ${state.messages.map(
+          (m) =>
+            html`<li part="message">
+              <span class="from">${m.isLocal ? strings.you : m.fromName}</span
+              ><span class="text">${m.text}</span>
+            </li>`,
+        )}
+      </ol>
+      <form part="form" @submit=${this.#submit}>
+        <input
+          part="input"
+          name="text"
+          autocomplete="off"
+          maxlength="4000"
+          aria-label=${strings.chatPlaceholder}
+          placeholder=${strings.chatPlaceholder}
+        />
+        <button part="send-button" type="submit">${strings.send}</button>
+      </form>
+    </div>`;
+  }
+
+  override updated(): void {
+    const log = this.renderRoot.querySelector('.log');
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  #submit(event: SubmitEvent): void {
+    event.preventDefault();
+    const input = this.renderRoot.querySelector('input');
+    const text = input?.value.trim();
+    if (!input || !text || !this.#context) return;
+    try {
+      this.#context.actions.send(text);
+      input.value = '';
+    } catch {
+      // The room reports the failure as calls-error.
+    }
+  }
+}
+
+if (!customElements.get('calls-chat')) customElements.define('calls-chat', CallsChat);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'calls-chat': CallsChat;
+  }
+}

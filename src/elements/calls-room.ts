@@ -1,0 +1,605 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { ContextProvider } from '@lit/context';
+import { Room, RoomError, type RoomNotification, type RoomState, type TileView } from '../client/room.ts';
+import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
+import { roomStyles } from './calls-room.styles.ts';
+import {
+  CallsActiveSpeakerChangeEvent,
+  CallsConnectionStateChangeEvent,
+  CallsErrorEvent,
+  CallsJoinedEvent,
+  CallsLeftEvent,
+  CallsMessageEvent,
+  CallsParticipantJoinedEvent,
+  CallsParticipantLeftEvent,
+  CallsTrackPublishedEvent,
+  CallsTrackSubscribedEvent,
+  CallsTrackUnpublishedEvent,
+} from './events.ts';
+import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
+import './calls-tile.ts';
+import './calls-controls.ts';
+import './calls-chat.ts';
+
+const TILE_PARTS =
+  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button';
+const CONTROLS_PARTS =
+  'base: controls, mic-button, camera-button, screen-button, chat-button, leave-button, devices, device-select';
+const CHAT_PARTS =
+  'base: chat, log: chat-log, message: chat-message, form: chat-form, input: chat-input, send-button: chat-send-button';
+
+const IDLE_STATE: RoomState = Object.freeze({
+  status: 'idle',
+  connection: 'new',
+  room: '',
+  selfId: undefined,
+  participants: [],
+  tiles: [],
+  activeSpeakerId: undefined,
+  messages: [],
+  breakout: null,
+  role: undefined,
+  microphoneEnabled: false,
+  cameraEnabled: false,
+  screenSharing: false,
+  canPublish: false,
+  chatEnabled: false,
+  devices: [],
+  selectedDevices: {},
+  error: undefined,
+});
+
+/**
+ * A video room on Cloudflare Realtime (Calls): drop it into a page with a backend `endpoint` and a `room`,
+ * and it joins, renders a tile per participant (and per screen share), the controls and the chat. Pages
+ * with their own layout put `<calls-tile>` and `<calls-controls>` children in the `tiles` and `controls`
+ * slots; those read the room through context.
+ *
+ * Joins on its own once connected with a `room` (after the device preview with `prejoin`); `join()`
+ * returns the same attempt. Keyboard: Ctrl/⌘+D toggles the microphone, Ctrl/⌘+E the camera while focus
+ * is inside the room.
+ *
+ * @summary An embeddable video room.
+ *
+ * @slot tiles - Your own tiles (`<calls-tile participant-id source>`), replacing the built-in grid.
+ * @slot controls - Your own controls, replacing the built-in `<calls-controls>`.
+ *
+ * @fires {CallsJoinedEvent} calls-joined - The room was joined: `{participantId, room}`.
+ * @fires {CallsLeftEvent} calls-left - The room was left or ended: `{reason}`.
+ * @fires {CallsParticipantJoinedEvent} calls-participant-joined - Someone became visible (joined, or came into our breakout).
+ * @fires {CallsParticipantLeftEvent} calls-participant-left - Someone left (or went to another breakout): `{participant, reason}`.
+ * @fires {CallsTrackPublishedEvent} calls-track-published - A track was published (local or remote).
+ * @fires {CallsTrackUnpublishedEvent} calls-track-unpublished - A track was unpublished.
+ * @fires {CallsTrackSubscribedEvent} calls-track-subscribed - A remote track arrived: `{participantId, source, track}`.
+ * @fires {CallsMessageEvent} calls-message - A chat message or `send()` data arrived (own messages included).
+ * @fires {CallsActiveSpeakerChangeEvent} calls-active-speaker-change - The active speaker changed.
+ * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
+ * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
+ *
+ * @csspart base - The room's wrapper.
+ * @csspart status - The joining / reconnecting / left line.
+ * @csspart error - The visible error message.
+ * @csspart error-dismiss - The error's dismiss button.
+ * @csspart stage - The area with the tiles.
+ * @csspart prejoin - The device preview before joining.
+ * @csspart join-button - The join button.
+ * @csspart live-region - The visually hidden live region announcing joins and leaves.
+ * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`).
+ * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
+ * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
+ *
+ * @cssprop --calls-color-accent - Accent colour (toggles on, focus ring, speaking outline).
+ * @cssprop --calls-color-on-accent - Text on the accent colour.
+ * @cssprop --calls-color-background - The room's background.
+ * @cssprop --calls-color-surface - Panels (chat, device pickers).
+ * @cssprop --calls-color-text - Text colour.
+ * @cssprop --calls-color-text-muted - Secondary text.
+ * @cssprop --calls-color-danger - Errors, leave, devices that are off.
+ * @cssprop --calls-radius - Corner radius.
+ * @cssprop --calls-gap - Spacing between tiles and controls.
+ * @cssprop --calls-font-family - Font.
+ * @cssprop --calls-focus-ring - Focus outline.
+ * @cssprop --calls-transition-duration - Transitions (0 under `prefers-reduced-motion`).
+ * @cssprop --calls-tile-min-width - Smallest tile width in the grid (default 200px).
+ * @cssprop --calls-room-min-height - The room's minimum height.
+ * @cssprop --calls-room-padding - Padding inside the room.
+ * @cssprop --calls-room-strip-tile-width - Width of the small tiles in the spotlight layout.
+ * @cssprop --calls-room-error-background - Background of the error message.
+ */
+export class CallsRoom extends LitElement {
+  static override styles = roomStyles;
+
+  static override properties = {
+    endpoint: { type: String },
+    tokenEndpoint: { type: String, attribute: 'token-endpoint' },
+    token: { type: String },
+    room: { type: String },
+    name: { type: String },
+    prejoin: { type: Boolean },
+    muted: { type: Boolean },
+    cameraOff: { type: Boolean, attribute: 'camera-off' },
+    layout: { type: String },
+    maxBitrate: { type: Number, attribute: 'max-bitrate' },
+    maxFramerate: { type: Number, attribute: 'max-framerate' },
+    noSimulcast: { type: Boolean, attribute: 'no-simulcast' },
+    noChat: { type: Boolean, attribute: 'no-chat' },
+    lang: { type: String },
+    strings: { attribute: false },
+    _state: { state: true },
+    _ui: { state: true },
+    _announcement: { state: true },
+    _dismissed: { state: true },
+    _preview: { state: true },
+  };
+
+  /** Backend base URL; `/api` on the page's origin by default. */
+  declare endpoint: string;
+  /** Token endpoint (`POST {room, name}` → `{token, expiresAt}`); `{endpoint}/token` by default. */
+  declare tokenEndpoint: string;
+  /** A room token minted by your backend: skips the token endpoint. */
+  declare token: string;
+  /** The room to join. */
+  declare room: string;
+  /** Your display name. */
+  declare name: string;
+  /** Show a device preview, name field and toggles before joining. */
+  declare prejoin: boolean;
+  /** Join with the microphone muted. */
+  declare muted: boolean;
+  /** Join with the camera off. */
+  declare cameraOff: boolean;
+  /** `grid` (default) or `spotlight` (the pinned tile or the active speaker large). */
+  declare layout: 'grid' | 'spotlight';
+  /** Top simulcast layer's bitrate in bits per second (default 1 200 000). */
+  declare maxBitrate: number | undefined;
+  /** Camera frame rate cap. */
+  declare maxFramerate: number | undefined;
+  /** Send one camera encoding instead of three simulcast layers. */
+  declare noSimulcast: boolean;
+  /** No chat panel and no chat data channel. */
+  declare noChat: boolean;
+  /** Overrides for any text (see `CallsStrings`); merged over the table for `lang`. */
+  declare strings: CallsStringsOverride | undefined;
+
+  declare _state: RoomState;
+  declare _ui: RoomUi;
+  declare _announcement: string;
+  declare _dismissed: RoomError | undefined;
+  declare _preview: MediaStream | undefined;
+
+  #room: Room | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #autoJoined = false;
+  #focusAfterJoin = false;
+  readonly #provider = new ContextProvider(this, { context: roomContext });
+
+  readonly #actions: RoomActions = {
+    join: () => this.join(),
+    leave: () => this.leave(),
+    setMicrophoneEnabled: (on) => this.setMicrophoneEnabled(on),
+    setCameraEnabled: (on) => this.setCameraEnabled(on),
+    startScreenShare: () => this.startScreenShare(),
+    stopScreenShare: () => this.stopScreenShare(),
+    send: (data) => {
+      try {
+        this.send(data);
+      } catch {
+        // reported as calls-error by send()
+      }
+    },
+    selectDevice: (kind, id) => this.selectDevice(kind, id),
+    setVideoPreference: (key, preference) => this.#room?.setVideoPreference(key, preference),
+    setPinned: (key) => {
+      this._ui = { ...this._ui, pinned: key };
+    },
+    setChatOpen: (open) => {
+      this._ui = { ...this._ui, chatOpen: open };
+      if (open) void this.updateComplete.then(() => this.renderRoot.querySelector('calls-chat')?.focus());
+    },
+  };
+
+  constructor() {
+    super();
+    this.endpoint = '/api';
+    this.tokenEndpoint = '';
+    this.token = '';
+    this.room = '';
+    this.name = '';
+    this.prejoin = false;
+    this.muted = false;
+    this.cameraOff = false;
+    this.layout = 'grid';
+    this.noSimulcast = false;
+    this.noChat = false;
+    this.strings = undefined;
+    this._state = IDLE_STATE;
+    this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
+    this._announcement = '';
+    this._dismissed = undefined;
+    this._preview = undefined;
+    this.addEventListener('keydown', this.#onKeyDown);
+  }
+
+  /** The room's current snapshot. */
+  get state(): RoomState {
+    return this._state;
+  }
+
+  /** The room model (advanced use and tests). */
+  get model(): Room | undefined {
+    return this.#room;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#autoJoined = false;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopPreview();
+    this.leave();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('noChat') || changed.has('layout')) {
+      this._ui = {
+        ...this._ui,
+        chat: !this.noChat,
+        layout: this.layout === 'spotlight' ? 'spotlight' : 'grid',
+      };
+    }
+    this.#provider.setValue(this.#contextValue(), true);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
+      this.#autoJoined = true;
+      if (this.prejoin) void this.#startPreview();
+      else this.join().catch(() => undefined);
+    }
+    const video = this.renderRoot.querySelector<HTMLVideoElement>('.prejoin video');
+    if (video && video.srcObject !== (this._preview ?? null)) video.srcObject = this._preview ?? null;
+  }
+
+  #contextValue(): RoomContextValue {
+    return { state: this._state, actions: this.#actions, strings: this.#strings(), ui: this._ui };
+  }
+
+  #strings(): CallsStrings {
+    return resolveStrings(this.lang || document.documentElement.lang, this.strings);
+  }
+
+  // ---- public methods ----------------------------------------------------------------------------------
+
+  /** Joins the room (once; later calls share the attempt). Rejects with a `RoomError` after `calls-error`. */
+  join(): Promise<void> {
+    const current = this.#room;
+    if (current && (current.state.status === 'joining' || current.state.status === 'joined')) {
+      return current.join();
+    }
+    this.#stopPreview();
+    this.#unsubscribe?.();
+    const room = new Room({
+      endpoint: this.endpoint || '/api',
+      ...(this.tokenEndpoint ? { tokenEndpoint: this.tokenEndpoint } : {}),
+      ...(this.token ? { token: this.token } : {}),
+      room: this.room,
+      name: this.name || this.#strings().you,
+      muted: this.muted,
+      cameraOff: this.cameraOff,
+      simulcast: !this.noSimulcast,
+      ...(this.maxBitrate ? { maxBitrate: this.maxBitrate } : {}),
+      ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
+      chat: !this.noChat,
+    });
+    this.#room = room;
+    this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));
+    this._dismissed = undefined;
+    return room.join();
+  }
+
+  /** Leaves the room. */
+  leave(): void {
+    this.#room?.leave();
+  }
+
+  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    await this.#room?.setMicrophoneEnabled(enabled);
+  }
+
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    await this.#room?.setCameraEnabled(enabled);
+  }
+
+  async startScreenShare(): Promise<void> {
+    await this.#room?.startScreenShare();
+  }
+
+  async stopScreenShare(): Promise<void> {
+    await this.#room?.stopScreenShare();
+  }
+
+  /** Sends chat text, or any JSON-serializable data, to everyone in your breakout (`calls-message`). */
+  send(data: unknown): void {
+    if (!this.#room) {
+      const error = new RoomError('not-joined', 'join the room first');
+      this.#dispatchError(error);
+      throw error;
+    }
+    try {
+      this.#room.send(data);
+    } catch (error) {
+      if (error instanceof RoomError) this.#dispatchError(error);
+      throw error;
+    }
+  }
+
+  /** Switches the camera (`videoinput`), microphone (`audioinput`) or speaker (`audiooutput`). */
+  async selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void> {
+    if (kind === 'audiooutput') this._ui = { ...this._ui, sinkId: deviceId };
+    await this.#room?.selectDevice(kind, deviceId);
+  }
+
+  /** Host only: puts participants (by id) into breakouts; `null` brings one back to the main room. */
+  assignBreakouts(assignments: Record<string, string | null>): void {
+    this.#room?.assignBreakouts(assignments);
+  }
+
+  /** Host only: brings everyone back to the main room. */
+  endBreakouts(): void {
+    this.#room?.endBreakouts();
+  }
+
+  /** The Calls session's `RTCStatsReport` (undefined before joining). */
+  async getStats(): Promise<RTCStatsReport | undefined> {
+    return this.#room?.getStats();
+  }
+
+  // ---- notifications → DOM events ----------------------------------------------------------------------
+
+  #onNotification(n: RoomNotification): void {
+    const strings = this.#strings();
+    switch (n.type) {
+      case 'change':
+        this._state = n.state;
+        return;
+      case 'joined':
+        this.dispatchEvent(new CallsJoinedEvent({ participantId: n.participantId, room: n.room }));
+        if (this.#focusAfterJoin) {
+          this.#focusAfterJoin = false;
+          void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
+        }
+        return;
+      case 'left':
+        this.dispatchEvent(new CallsLeftEvent({ reason: n.reason }));
+        return;
+      case 'participant-joined':
+        this._announcement = strings.joined(n.participant.name);
+        this.dispatchEvent(new CallsParticipantJoinedEvent({ participant: n.participant }));
+        return;
+      case 'participant-left':
+        this._announcement = strings.leftRoom(n.participant.name);
+        if (this._ui.pinned?.startsWith(`${n.participant.id}:`))
+          this._ui = { ...this._ui, pinned: undefined };
+        this.dispatchEvent(new CallsParticipantLeftEvent({ participant: n.participant, reason: n.reason }));
+        return;
+      case 'track-published':
+        this.dispatchEvent(new CallsTrackPublishedEvent(trackDetail(n)));
+        return;
+      case 'track-unpublished':
+        this.dispatchEvent(new CallsTrackUnpublishedEvent(trackDetail(n)));
+        return;
+      case 'track-subscribed':
+        this.dispatchEvent(new CallsTrackSubscribedEvent({ ...trackDetail(n), track: n.track }));
+        return;
+      case 'message':
+        this.dispatchEvent(new CallsMessageEvent({ message: n.message, data: n.data }));
+        return;
+      case 'active-speaker-change':
+        this.dispatchEvent(new CallsActiveSpeakerChangeEvent({ participantId: n.participantId }));
+        return;
+      case 'connection-state-change':
+        this.dispatchEvent(new CallsConnectionStateChangeEvent({ state: n.state, previous: n.previous }));
+        return;
+      case 'session-replaced':
+        return;
+      case 'error':
+        this.#dispatchError(n.error);
+        return;
+    }
+  }
+
+  #dispatchError(error: RoomError): void {
+    const message = this.#strings().errors[error.code] ?? error.message;
+    this.dispatchEvent(
+      new CallsErrorEvent({ code: error.code, message, cause: error.message, fatal: error.fatal }),
+    );
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------------------
+
+  override render() {
+    const strings = this.#strings();
+    const state = this._state;
+    const error = state.error && state.error !== this._dismissed ? state.error : undefined;
+    const joined = state.status === 'joined';
+    const showPrejoin = !this.#room && this.prejoin;
+    const canRejoin = (state.status === 'left' || state.status === 'failed') && !!this.room;
+    return html`<div part="base" class="base">
+      <div part="live-region" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+        ${this._announcement}
+      </div>
+      <div>
+        ${
+          error
+            ? html`<p part="error" class="error" role="alert">
+                <span>${strings.errors[error.code] ?? error.message}</span>
+                <button part="error-dismiss" @click=${() => (this._dismissed = error)}>
+                  ${strings.dismiss}
+                </button>
+              </p>`
+            : nothing
+        }
+        ${this.#statusLine(strings)}
+      </div>
+      ${showPrejoin ? this.#renderPrejoin(strings) : nothing}
+      ${joined || state.status === 'reconnecting' ? this.#renderMain() : nothing}
+      ${
+        canRejoin
+          ? html`<div class="prejoin">
+              <button part="join-button" @click=${() => this.#joinFromUi()}>${strings.join}</button>
+            </div>`
+          : nothing
+      }
+      ${
+        joined
+          ? html`<slot name="controls"><calls-controls exportparts=${CONTROLS_PARTS}></calls-controls></slot>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  #statusLine(strings: CallsStrings) {
+    const { status, connection } = this._state;
+    const text =
+      status === 'joining'
+        ? strings.joining
+        : status === 'left'
+          ? strings.left
+          : connection === 'reconnecting'
+            ? strings.reconnecting
+            : '';
+    return text ? html`<p part="status" class="status">${text}</p>` : nothing;
+  }
+
+  #renderMain() {
+    const { tiles, activeSpeakerId } = this._state;
+    const chatOpen = this._ui.chat && this._ui.chatOpen;
+    let stage;
+    if (this._ui.layout === 'spotlight' || this._ui.pinned) {
+      const focusKey =
+        this._ui.pinned ??
+        tiles.find((t) => t.source === 'screen')?.key ??
+        (activeSpeakerId ? `${activeSpeakerId}:camera` : tiles[0]?.key);
+      const focus = tiles.find((t) => t.key === focusKey) ?? tiles[0];
+      const rest = tiles.filter((t) => t !== focus);
+      stage = html`<div part="stage" class="spotlight">
+        ${focus ? this.#tile(focus, 'focus') : nothing}
+        <div class="strip">
+          ${repeat(
+            rest,
+            (t) => t.key,
+            (t) => this.#tile(t),
+          )}
+        </div>
+      </div>`;
+    } else {
+      stage = html`<div part="stage" class="grid">
+        ${repeat(
+          tiles,
+          (t) => t.key,
+          (t) => this.#tile(t),
+        )}
+      </div>`;
+    }
+    return html`<div class="main ${chatOpen ? 'with-chat' : ''}">
+      <slot name="tiles">${stage}</slot>
+      ${chatOpen ? html`<calls-chat exportparts=${CHAT_PARTS}></calls-chat>` : nothing}
+    </div>`;
+  }
+
+  #tile(tile: TileView, cls = '') {
+    return html`<calls-tile
+      class=${cls}
+      exportparts=${TILE_PARTS}
+      participant-id=${tile.participantId}
+      source=${tile.source}
+    ></calls-tile>`;
+  }
+
+  #renderPrejoin(strings: CallsStrings) {
+    return html`<div part="prejoin" class="prejoin">
+      ${this._preview ? html`<video autoplay playsinline muted aria-hidden="true"></video>` : nothing}
+      <label
+        >${strings.yourName}
+        <input
+          autocomplete="name"
+          .value=${this.name}
+          @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
+      /></label>
+      <div class="toggles">
+        <label
+          ><input
+            type="checkbox"
+            .checked=${!this.muted}
+            @change=${(e: Event) => (this.muted = !(e.target as HTMLInputElement).checked)}
+          />
+          ${strings.microphone}</label
+        >
+        <label
+          ><input
+            type="checkbox"
+            .checked=${!this.cameraOff}
+            @change=${(e: Event) => (this.cameraOff = !(e.target as HTMLInputElement).checked)}
+          />
+          ${strings.camera}</label
+        >
+      </div>
+      <button part="join-button" @click=${() => this.#joinFromUi()}>${strings.join}</button>
+    </div>`;
+  }
+
+  #joinFromUi(): void {
+    this.#focusAfterJoin = true;
+    this.join().catch(() => undefined);
+  }
+
+  async #startPreview(): Promise<void> {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+      if (this.#room || !this.isConnected) {
+        for (const t of stream.getTracks()) t.stop();
+        return;
+      }
+      this._preview = stream;
+    } catch {
+      // No preview; joining reports media errors.
+    }
+  }
+
+  #stopPreview(): void {
+    for (const t of this._preview?.getTracks() ?? []) t.stop();
+    this._preview = undefined;
+  }
+
+  readonly #onKeyDown = (event: KeyboardEvent): void => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || this._state.status !== 'joined') return;
+    const key = event.key.toLowerCase();
+    if (key === 'd') {
+      event.preventDefault();
+      void this.setMicrophoneEnabled(!this._state.microphoneEnabled);
+    } else if (key === 'e') {
+      event.preventDefault();
+      void this.setCameraEnabled(!this._state.cameraEnabled);
+    }
+  };
+}
+
+function trackDetail(n: {
+  participantId: string;
+  source: 'camera' | 'microphone' | 'screen';
+  trackName: string;
+}) {
+  return { participantId: n.participantId, source: n.source, trackName: n.trackName };
+}
+
+if (!customElements.get('calls-room')) customElements.define('calls-room', CallsRoom);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'calls-room': CallsRoom;
+  }
+}

@@ -1,0 +1,37 @@
+/** What `<calls-room>` provides to its tiles and controls: a new object on every change. */
+import { createContext } from '@lit/context';
+import type { RoomState, VideoPreference } from '../client/room-types.ts';
+import type { CallsStrings } from './strings.ts';
+
+export interface RoomActions {
+  join(): Promise<void>;
+  leave(): void;
+  setMicrophoneEnabled(enabled: boolean): Promise<void>;
+  setCameraEnabled(enabled: boolean): Promise<void>;
+  startScreenShare(): Promise<void>;
+  stopScreenShare(): Promise<void>;
+  send(data: unknown): void;
+  selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void>;
+  setVideoPreference(tileKey: string, preference: VideoPreference): void;
+  setPinned(tileKey: string | undefined): void;
+  setChatOpen(open: boolean): void;
+}
+
+/** State of the room's own UI, beside the room model's. */
+export interface RoomUi {
+  pinned: string | undefined;
+  chatOpen: boolean;
+  chat: boolean;
+  layout: 'grid' | 'spotlight';
+  /** The speaker chosen with `selectDevice('audiooutput', id)`; tiles apply it with `setSinkId`. */
+  sinkId: string | undefined;
+}
+
+export interface RoomContextValue {
+  state: RoomState;
+  actions: RoomActions;
+  strings: CallsStrings;
+  ui: RoomUi;
+}
+
+export const roomContext = createContext<RoomContextValue | undefined>(Symbol('calls-room'));

@@ -1,0 +1,137 @@
+/**
+ * Every text the elements show or announce. `lang` picks a built-in table; the `strings` property of
+ * `<calls-room>` overrides any entry. Functions take untrusted names; results are only ever bound as text.
+ */
+import type { RoomErrorCode } from '../client/room-types.ts';
+
+export interface CallsStrings {
+  join: string;
+  leave: string;
+  joining: string;
+  reconnecting: string;
+  left: string;
+  you: string;
+  microphone: string;
+  camera: string;
+  screenShare: string;
+  chat: string;
+  speaker: string;
+  muted: string;
+  cameraOff: string;
+  speaking: string;
+  pin: string;
+  unpin: string;
+  controls: string;
+  participants: string;
+  send: string;
+  chatPlaceholder: string;
+  chatLog: string;
+  noMessages: string;
+  dismiss: string;
+  yourName: string;
+  screenOf: (name: string) => string;
+  joined: (name: string) => string;
+  leftRoom: (name: string) => string;
+  errors: Record<RoomErrorCode, string>;
+}
+
+const en: CallsStrings = {
+  join: 'Join',
+  leave: 'Leave',
+  joining: 'Joining…',
+  reconnecting: 'Reconnecting…',
+  left: 'You left the room.',
+  you: 'You',
+  microphone: 'Microphone',
+  camera: 'Camera',
+  screenShare: 'Share screen',
+  chat: 'Chat',
+  speaker: 'Speaker',
+  muted: 'Muted',
+  cameraOff: 'Camera off',
+  speaking: 'Speaking',
+  pin: 'Pin',
+  unpin: 'Unpin',
+  controls: 'Call controls',
+  participants: 'Participants',
+  send: 'Send',
+  chatPlaceholder: 'Message everyone',
+  chatLog: 'Chat messages',
+  noMessages: 'No messages yet.',
+  dismiss: 'Dismiss',
+  yourName: 'Your name',
+  screenOf: (name) => `${name}'s screen`,
+  joined: (name) => `${name} joined`,
+  leftRoom: (name) => `${name} left`,
+  errors: {
+    'token-unauthorized': 'You are not allowed to join this room.',
+    'token-forbidden': 'You are not allowed to join this room.',
+    'token-failed': 'Could not get access to the room. Please try again.',
+    'backend-unreachable': 'The video service cannot be reached. Check your connection and try again.',
+    'presence-failed': 'The connection to the room failed.',
+    'room-full': 'This room is full.',
+    removed: 'You were removed from the room.',
+    'media-denied': 'Camera or microphone access was denied. Allow it in your browser to be seen and heard.',
+    'media-not-found': 'No camera or microphone was found.',
+    'media-failed': 'The camera or microphone could not be started.',
+    'screen-share-failed': 'Screen sharing did not start.',
+    'sfu-failed': 'The media connection failed.',
+    'publish-failed': 'Your camera or microphone could not be sent.',
+    'subscribe-failed': 'Some video or audio could not be received.',
+    'chat-failed': 'Chat is not available right now.',
+    'not-joined': 'You are not in the room.',
+  },
+};
+
+const de: CallsStrings = {
+  ...en,
+  join: 'Beitreten',
+  leave: 'Verlassen',
+  joining: 'Beitritt…',
+  reconnecting: 'Verbindung wird wiederhergestellt…',
+  left: 'Sie haben den Raum verlassen.',
+  you: 'Sie',
+  microphone: 'Mikrofon',
+  camera: 'Kamera',
+  screenShare: 'Bildschirm teilen',
+  chat: 'Chat',
+  speaker: 'Lautsprecher',
+  muted: 'Stumm',
+  cameraOff: 'Kamera aus',
+  speaking: 'Spricht',
+  pin: 'Anheften',
+  unpin: 'Lösen',
+  controls: 'Anrufsteuerung',
+  participants: 'Teilnehmende',
+  send: 'Senden',
+  chatPlaceholder: 'Nachricht an alle',
+  chatLog: 'Chatnachrichten',
+  noMessages: 'Noch keine Nachrichten.',
+  dismiss: 'Schließen',
+  yourName: 'Ihr Name',
+  screenOf: (name) => `Bildschirm von ${name}`,
+  joined: (name) => `${name} ist beigetreten`,
+  leftRoom: (name) => `${name} hat den Raum verlassen`,
+  errors: {
+    ...en.errors,
+    'token-unauthorized': 'Sie dürfen diesem Raum nicht beitreten.',
+    'token-forbidden': 'Sie dürfen diesem Raum nicht beitreten.',
+    'backend-unreachable': 'Der Videodienst ist nicht erreichbar.',
+    'media-denied': 'Der Zugriff auf Kamera oder Mikrofon wurde verweigert.',
+    'media-not-found': 'Keine Kamera und kein Mikrofon gefunden.',
+    'room-full': 'Dieser Raum ist voll.',
+  },
+};
+
+const TABLES: Record<string, CallsStrings> = { en, de };
+
+/** A partial override: any entry, and any error message. */
+export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors'>> & {
+  errors?: Partial<CallsStrings['errors']>;
+};
+
+export function resolveStrings(lang: string | undefined, override?: CallsStringsOverride): CallsStrings {
+  const base = TABLES[(lang ?? '').toLowerCase().split('-')[0] ?? ''] ?? en;
+  if (!override) return base;
+  return { ...base, ...override, errors: { ...base.errors, ...override.errors } };
+}

@@ -1,0 +1,161 @@
+import { expect } from '@open-wc/testing';
+import {
+  expectRemoteVideo,
+  framesDecoded,
+  makeRoom,
+  nextEvent,
+  remoteTiles,
+  roomName,
+  tiles,
+  waitFor,
+  watchPageErrors,
+} from './helpers.ts';
+
+describe('<calls-room> 1:1', () => {
+  it('two rooms join, see each other decode video, and see leaves', async () => {
+    const watch = watchPageErrors();
+    const room = roomName('one-to-one');
+    const ada = await makeRoom(room, 'Ada');
+    const joinedEvent = nextEvent(ada, 'calls-joined');
+    await ada.join();
+    expect((await joinedEvent).detail.room).to.equal(room);
+    const bobJoins = nextEvent(ada, 'calls-participant-joined');
+    const subscribed = nextEvent(ada, 'calls-track-subscribed', (e) => e.detail.source === 'camera');
+    const bob = await makeRoom(room, 'Bob');
+    await bob.join();
+    expect((await bobJoins).detail.participant.name).to.equal('Bob');
+    await subscribed;
+
+    await expectRemoteVideo(ada, 1);
+    await expectRemoteVideo(bob, 1);
+    expect(remoteTiles(ada)[0]?.participant?.name).to.equal('Bob');
+    expect(tiles(ada)).to.have.length(2);
+    expect(ada.state.connection).to.equal('connected');
+
+    const left = nextEvent(ada, 'calls-participant-left');
+    bob.leave();
+    expect((await left).detail.participant.name).to.equal('Bob');
+    await waitFor(() => tiles(ada).length === 1, 'Bob tile removed');
+    ada.leave();
+    watch.stop();
+    expect(watch.errors).to.deep.equal([]);
+  });
+});
+
+describe('<calls-room> chat, layers, accessibility', () => {
+  it('delivers chat in order everywhere and fires calls-message', async () => {
+    const watch = watchPageErrors();
+    const room = roomName('chat');
+    const ada = await makeRoom(room, 'Ada');
+    const bob = await makeRoom(room, 'Bob');
+    await Promise.all([ada.join(), bob.join()]);
+    const adaId = ada.state.selfId!;
+    const bobId = bob.state.selfId!;
+    await waitFor(() => ada.model?.chatReady(bobId) && bob.model?.chatReady(adaId), 'chat channels');
+
+    const received: string[] = [];
+    bob.addEventListener('calls-message', (e) => received.push(e.detail.message.text));
+    for (const text of ['one', 'two', 'three']) ada.send(text);
+    bob.send('<img src=x onerror=alert(1)>');
+    await waitFor(() => received.length === 4, 'four messages at Bob');
+    await waitFor(() => ada.state.messages.length === 4, 'four messages at Ada');
+    const fromAda = (r: typeof ada) => r.state.messages.filter((m) => m.from === adaId).map((m) => m.text);
+    expect(fromAda(ada)).to.deep.equal(['one', 'two', 'three']);
+    expect(fromAda(bob)).to.deep.equal(['one', 'two', 'three']);
+    expect(received.filter((t) => t !== '<img src=x onerror=alert(1)>')).to.deep.equal([
+      'one',
+      'two',
+      'three',
+    ]);
+
+    // Untrusted text is rendered as text.
+    ada
+      .shadowRoot!.querySelector('calls-controls')!
+      .shadowRoot!.querySelector<HTMLButtonElement>('[part="chat-button"]')!
+      .click();
+    const chat = await waitFor(() => ada.shadowRoot!.querySelector('calls-chat'), 'chat panel');
+    await chat.updateComplete;
+    const log = chat.shadowRoot!.querySelector('[part="log"]')!;
+    expect(log.textContent).to.contain('<img src=x onerror=alert(1)>');
+    expect(log.querySelector('img')).to.equal(null);
+
+    ada.leave();
+    bob.leave();
+    watch.stop();
+    expect(watch.errors).to.deep.equal([]);
+  });
+
+  it('receives a small layer for a small tile, a bigger one for a big tile, and no video while hidden', async () => {
+    const room = roomName('layers');
+    const ada = await makeRoom(room, 'Ada');
+    const bob = await makeRoom(room, 'Bob');
+    await Promise.all([ada.join(), bob.join()]);
+    await expectRemoteVideo(ada, 1);
+    const inboundHeight = async () => {
+      const stats = await ada.getStats();
+      let height = 0;
+      stats?.forEach((r: { type: string; kind?: string; frameHeight?: number; framesDecoded?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) > 0)
+          height = Math.max(height, r.frameHeight ?? 0);
+      });
+      return height;
+    };
+    ada.style.width = '300px';
+    await waitFor(async () => {
+      const h = await inboundHeight();
+      return h > 0 && h <= 180;
+    }, 'the quarter layer for a small tile');
+
+    const key = remoteTiles(ada)[0]!.tileKey;
+    await waitFor(() => ada.model?.requestedLayer(key) === 'q', 'the quarter layer requested');
+    // A big tile asks for the full layer. (Which layer arrives depends on what the publisher's bandwidth
+    // estimate lets it send; frames must keep coming either way.)
+    ada.style.width = '800px';
+    ada.style.setProperty('--calls-tile-min-width', '700px');
+    await waitFor(
+      () => ada.model?.requestedLayer(key) === 'f',
+      'the full layer requested for a big tile',
+    ).catch((e: unknown) => {
+      console.warn(
+        'requested',
+        ada.model?.requestedLayer(key),
+        remoteTiles(ada)[0]?.getBoundingClientRect().height,
+        JSON.stringify(remoteTiles(ada)[0]?.participant?.camera?.getSettings()),
+      );
+      throw e;
+    });
+    const before = await framesDecoded(ada);
+    await waitFor(async () => (await framesDecoded(ada)) > before + 10, 'frames after the layer change');
+    ada.style.width = '500px';
+    ada.style.setProperty('--calls-tile-min-width', '400px');
+    await waitFor(() => ada.model?.requestedLayer(key) === 'h', 'the half layer for a medium tile');
+
+    // Scrolled away: the pull is closed, so the tile has no track; back in view, video again.
+    ada.style.display = 'none';
+    await waitFor(() => remoteTiles(ada)[0]?.participant?.camera === undefined, 'video stopped while hidden');
+    ada.style.display = '';
+    await expectRemoteVideo(ada, 1);
+    ada.leave();
+    bob.leave();
+  });
+
+  it('is accessible, with labelled toggles and a live region', async () => {
+    const room = roomName('a11y');
+    const ada = await makeRoom(room, 'Ada');
+    const bob = await makeRoom(room, 'Bob');
+    await Promise.all([ada.join(), bob.join()]);
+    await expectRemoteVideo(ada, 1);
+    await ada.updateComplete;
+    const controls = ada.shadowRoot!.querySelector('calls-controls')!;
+    await controls.updateComplete;
+    const mic = controls.shadowRoot!.querySelector<HTMLButtonElement>('[part="mic-button"]')!;
+    expect(mic.getAttribute('aria-pressed')).to.equal('true');
+    mic.click();
+    await waitFor(() => mic.getAttribute('aria-pressed') === 'false', 'mic toggled off');
+    await waitFor(() => remoteTiles(bob)[0]?.participant?.state.muted, 'Bob sees Ada muted');
+    expect(ada.shadowRoot!.querySelector('[part="live-region"]')!.textContent).to.contain('Bob joined');
+    await expect(ada).to.be.accessible();
+    ada.leave();
+    bob.leave();
+  });
+});
