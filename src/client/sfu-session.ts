@@ -233,7 +233,13 @@ export class SfuSession extends EventTarget {
     const item: PublishItem = { track, trackName };
     if (options.sendEncodings) item.sendEncodings = options.sendEncodings;
     const { mid, transceiver } = await this.#publishBatch(item);
-    await this.#waitForBytesSent(transceiver.sender);
+    try {
+      await this.#waitForBytesSent(transceiver.sender);
+    } catch (error) {
+      // The caller never learns this mid, so the publication is ours to take back.
+      void this.close([mid]).catch(() => undefined);
+      throw error;
+    }
     return { sessionId: this.sessionId, trackName, mid };
   }
 
@@ -241,7 +247,12 @@ export class SfuSession extends EventTarget {
   async pull(request: PullRequest): Promise<PulledTrack> {
     const { mid, track } = await this.#pullBatch({ ...request });
     this.#pulls.set(mid, { ...request });
-    return { track: await track, mid };
+    try {
+      return { track: await track, mid };
+    } catch (error) {
+      void this.close([mid]).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** `tracks/update` on a pull: no SDP, so it bypasses the queue as partytracks does. */

@@ -311,6 +311,26 @@ describe('SfuSession', () => {
     await framesDecodedAbove(pc, pulled.mid, before.framesDecoded + 10);
   });
 
+  it('rejects a publish whose track sends nothing, and takes the publication back', async () => {
+    const { api } = await sfuApi();
+    const session = await SfuSession.create(api, { publishTimeoutMs: 1500 });
+    sessions.push(session);
+    const { video, audio } = await cameraAndMic();
+    tracks.push(video, audio);
+    // The first m-section stays: rejecting the BUNDLE tag would move the transport (see the skipped test).
+    await session.publish(audio);
+    video.stop();
+
+    let error: unknown;
+    await session.publish(video).catch((e: unknown) => (error = e));
+    await expect((error as { code?: string }).code).to.equal('publish_timeout');
+    await waitFor(
+      () => api.getSession(session.sessionId),
+      (state) => state.tracks.filter((t) => t.status === 'active').length === 1,
+      'the silent publication was not closed',
+    );
+  });
+
   it('reports closeSession as the closed state and refuses further work', async () => {
     const { api } = await sfuApi();
     const session = await newSession(api);
