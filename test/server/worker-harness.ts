@@ -23,13 +23,18 @@ export function bundleWorker(): Promise<string> {
   return bundle;
 }
 
-export async function startWorkerHarness(extraBindings: Record<string, string> = {}): Promise<Harness> {
+export async function startWorkerHarness(
+  extraBindings: Record<string, string> = {},
+  /** Durable Object storage directory, to restart workerd over the same storage. */
+  persistDir?: string,
+): Promise<Harness> {
   const fake = await startFakeCalls();
   const mf = new Miniflare({
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: '2025-09-01',
     durableObjects: { ROOMS: 'RoomObject' },
+    ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
     host: '127.0.0.1',
     port: 0,
     bindings: {
