@@ -8,9 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OP, Publisher, Subscriber, TestSfu, clientPeer, connected, list, until } from './node-harness.ts';
 
+const OTHER_SECRET = 'other-app-secret-0123456789';
+const OTHER_APP = { appId: 'other-app', authorization: `Bearer ${OTHER_SECRET}` };
+
 let sfu: TestSfu;
 before(async () => {
-  sfu = await TestSfu.start({ pullWaitMs: 400, connectWaitMs: 400 });
+  sfu = await TestSfu.start(
+    { pullWaitMs: 400, connectWaitMs: 400 },
+    { apps: { [OTHER_APP.appId]: OTHER_SECRET } },
+  );
 });
 after(() => sfu.close());
 
@@ -561,5 +567,78 @@ void describe('other negotiation modes', () => {
     await sub.pc.setRemoteDescription(r.body.sessionDescription);
     const before = sub.received;
     await until(() => sub.received >= before + 5, 'the pull keeps flowing after the client-offered exchange');
+  });
+});
+
+void describe('per-item failures with a client offer, and app isolation', () => {
+  void it('local items the offer cannot carry fail alone with mid "", beside an answer', async () => {
+    const pc = track(clientPeer());
+    const sessionId = await sfu.newSession();
+    const t = pc.addTransceiver('audio', { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const r = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
+        tracks: [
+          { location: 'local', mid: t.mid, trackName: 'ok' },
+          { location: 'local', mid: '9', trackName: 'no-such-mid' },
+          { location: 'local', mid: t.mid },
+        ],
+      },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.sessionDescription?.type, 'answer');
+    const [ok, noMid, noName] = list(r.body.tracks);
+    assert.deepEqual([ok!.trackName, ok!.mid, ok!.errorCode], ['ok', t.mid, undefined]);
+    assert.deepEqual([noMid!.trackName, noMid!.mid], ['no-such-mid', '']);
+    assert.equal(typeof noMid!.errorCode, 'string');
+    assert.equal(noName!.mid, '');
+    assert.equal(typeof noName!.errorCode, 'string');
+    await pc.setRemoteDescription(r.body.sessionDescription);
+    await connected(pc);
+
+    // The same trackName again on another m-line of the session: refused per item.
+    const again = pc.addTransceiver('audio', { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const dup = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp },
+        tracks: [{ location: 'local', mid: again.mid, trackName: 'ok' }],
+      },
+    });
+    assert.equal(dup.status, 200);
+    assert.deepEqual(
+      list(dup.body.tracks).map((x) => [x.mid, typeof x.errorCode]),
+      [['', 'string']],
+    );
+    await pc.setRemoteDescription(dup.body.sessionDescription!);
+  });
+
+  void it("another app's publication cannot be pulled, nor its session read or changed", async () => {
+    const foreign = track(new Publisher(sfu, OTHER_APP));
+    await foreign.publish(['secret-mic']);
+    const own = await sfu.call(OP.getSession, { ...OTHER_APP, sessionId: foreign.sessionId });
+    assert.equal(own.status, 200);
+    assert.equal(list(own.body.tracks)[0]?.status, 'active');
+
+    const sub = track(await new Subscriber(sfu).init());
+    const pull = await sub.pullRequest([{ sessionId: foreign.sessionId, trackName: 'secret-mic' }]);
+    assert.equal(pull.status, 200);
+    assert.equal(pull.body.requiresImmediateRenegotiation, false);
+    assert.deepEqual(
+      list(pull.body.tracks).map((t) => [t.mid, t.errorCode]),
+      [['', 'not_found_track_error']],
+    );
+    assert.equal((await sfu.call(OP.getSession, { sessionId: foreign.sessionId })).status, 410);
+    const close = await sfu.call(OP.tracksClose, {
+      sessionId: foreign.sessionId,
+      body: { tracks: [{ mid: '0' }], force: true },
+    });
+    assert.equal(close.status, 410);
+    // Still published and flowing for its own app.
+    const after = await sfu.call(OP.getSession, { ...OTHER_APP, sessionId: foreign.sessionId });
+    assert.equal(list(after.body.tracks)[0]?.status, 'active');
   });
 });

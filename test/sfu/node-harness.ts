@@ -126,8 +126,8 @@ export class TestSfu {
     return readReply<T>(res, method, template);
   }
 
-  async newSession(): Promise<string> {
-    const r = await this.call(OP.newSession);
+  async newSession(app: Pick<CallOptions, 'appId' | 'authorization'> = {}): Promise<string> {
+    const r = await this.call(OP.newSession, app);
     assert.equal(r.status, 201);
     return r.body.sessionId;
   }
@@ -220,7 +220,11 @@ export class Publisher {
   sessionId = '';
   private readonly senders: { stop(): void }[] = [];
 
-  constructor(readonly sfu: TestSfu) {}
+  /** `app` publishes in another app than the default one. */
+  constructor(
+    readonly sfu: TestSfu,
+    readonly app: Pick<CallOptions, 'appId' | 'authorization'> = {},
+  ) {}
 
   /** Publishes `names` with a client offer (mode A), waits for `connected`, and starts RTP on each. */
   async publish(names: string[], options: { rtp?: boolean } = {}): Promise<Reply<TracksResponse>> {
@@ -242,10 +246,11 @@ export class Publisher {
     options: { rtp?: boolean },
     connectMs: number,
   ): Promise<Reply<TracksResponse>> {
-    this.sessionId ||= await this.sfu.newSession();
+    this.sessionId ||= await this.sfu.newSession(this.app);
     const transceivers = names.map(() => this.pc.addTransceiver('audio', { direction: 'sendonly' }));
     await this.pc.setLocalDescription(await this.pc.createOffer());
     const reply = await this.sfu.call(OP.tracksNew, {
+      ...this.app,
       sessionId: this.sessionId,
       body: {
         sessionDescription: { type: 'offer', sdp: this.pc.localDescription!.sdp },
