@@ -18,7 +18,7 @@ export interface Harness {
 export const HARNESS_ENV = {
   ROOM_SIZE_LIMIT: '40',
   RESUME_GRACE_MS: '10000',
-  RATE_LIMIT_PER_SECOND: '20',
+  RATE_LIMIT_PER_SECOND: '2',
   RATE_LIMIT_BURST: '30',
   MAX_BODY_BYTES: '65536',
 };
