@@ -290,7 +290,7 @@ export function presenceSuite(name: string, start: () => Promise<Harness>): void
 
       // Flooding: rate-limited errors, no broadcast storm, the room still works.
       const flood = await joined(room, 'flo');
-      for (let i = 0; i < 100; i++) flood.c.send({ type: 'heartbeat' });
+      for (let i = 0; i < 200; i++) flood.c.send({ type: 'heartbeat' });
       await flood.c.next('error', (e) => e.code === 'rate-limited');
 
       // Alice saw none of this, and the room still works for bob.
