@@ -258,7 +258,7 @@ export class CallsApi {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: signal ? anySignal(signal, timeout) : timeout,
       });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -302,6 +302,17 @@ function isRetryable(error: unknown, idempotent: boolean): boolean {
   if (!idempotent) return false;
   if (error.status === 0) return error.errorCode !== 'bad_response';
   return error.status >= 500 || RETRYABLE_CODES.has(error.errorCode);
+}
+
+/** `AbortSignal.any`, which Safari only has since 17.4. */
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const controller = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) controller.abort(s.reason);
+    else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
 }
 
 function enc(segment: string): string {
