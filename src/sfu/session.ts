@@ -116,6 +116,7 @@ export class Session {
     const { host, announcedIp, rtpPortRange, maxPublisherBitrate } = this.sfu.config;
     const peer = new MediaPeer({ host, announcedIp, portRange: rtpPortRange, maxPublisherBitrate });
     peer.onState((state) => {
+      if (this.peer !== peer) return; // dropped after a failed first offer
       if (state === 'connected') {
         this.connectedOnce = true;
         this.disconnectedSince = 0;
@@ -164,10 +165,17 @@ export class Session {
     sdp: string,
     beforeAnswer?: (sections: OfferedSection[]) => void,
   ): Promise<{ answer: string; sections: OfferedSection[] }> {
+    const fresh = !this.peer?.negotiated;
     const peer = this.ensurePeer();
     try {
       return await peer.acceptOffer(sdp, beforeAnswer);
     } catch (e) {
+      if (fresh) {
+        // werift keeps half of a rejected first offer (the session would then answer 425 forever): start
+        // over, so the client can offer again on this session.
+        this.peer = undefined;
+        void peer.close();
+      }
       throw badSdp(`The offer could not be applied: ${describe(e)}`);
     }
   }

@@ -642,3 +642,40 @@ void describe('per-item failures with a client offer, and app isolation', () => 
     assert.equal(list(after.body.tracks)[0]?.status, 'active');
   });
 });
+
+void describe('bad offers', () => {
+  const breakages: [string, (sdp: string) => string][] = [
+    ['without ICE credentials', (sdp) => sdp.replace(/a=ice-(ufrag|pwd):.*\r\n/g, '')],
+    ['without a DTLS fingerprint', (sdp) => sdp.replace(/a=fingerprint:.*\r\n/g, '')],
+    ['without codecs', (sdp) => sdp.replace(/a=rtpmap:.*\r\n/g, '')],
+    ['without mids', (sdp) => sdp.replace(/a=mid:.*\r\n/g, '')],
+  ];
+  for (const [what, breakIt] of breakages) {
+    void it(`a first offer ${what} is refused with 400 and the session still takes a good one`, async () => {
+      const pc = track(clientPeer());
+      const sessionId = await sfu.newSession();
+      const t = pc.addTransceiver('audio', { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      const offer = pc.localDescription!.sdp;
+      const tracks = [{ location: 'local', mid: t.mid, trackName: 'mic' }];
+      const bad = await sfu.call(OP.tracksNew, {
+        sessionId,
+        body: { sessionDescription: { type: 'offer', sdp: breakIt(offer) }, tracks },
+      });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.equal(bad.body.errorCode, 'invalid_session_description');
+      const good = await sfu.call(OP.tracksNew, {
+        sessionId,
+        body: { sessionDescription: { type: 'offer', sdp: offer }, tracks },
+      });
+      assert.equal(good.status, 200, JSON.stringify(good.body));
+      await pc.setRemoteDescription(good.body.sessionDescription!);
+      await connected(pc);
+      const state = await sfu.call(OP.getSession, { sessionId });
+      assert.deepEqual(
+        list(state.body.tracks).map((x) => [x.trackName, x.status]),
+        [['mic', 'active']],
+      );
+    });
+  }
+});

@@ -461,6 +461,10 @@ function usableSections(sdp: string, what: 'offer' | 'answer'): OfferedSection[]
   if (!/^v=0\r?\n/.test(sdp)) throw new Error(`the ${what} is not SDP (it must start with v=0)`);
   const sections = describeSections(sdp);
   if (!sections.length) throw new Error(`the ${what} has no m= section`);
+  if (!/^a=ice-ufrag:/m.test(sdp) || !/^a=ice-pwd:/m.test(sdp)) {
+    throw new Error(`the ${what} has no ICE credentials (a=ice-ufrag, a=ice-pwd)`);
+  }
+  if (!/^a=fingerprint:/m.test(sdp)) throw new Error(`the ${what} has no DTLS fingerprint (a=fingerprint)`);
   return sections;
 }
 
