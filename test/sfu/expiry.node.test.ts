@@ -75,6 +75,30 @@ void describe('session expiry', () => {
   });
 });
 
+void describe('vanished clients', () => {
+  void it('a session whose client stopped sending anything is closed after silentSessionMs', async () => {
+    // Its own SFU: silent-but-present publishers elsewhere in this file must outlive trackIdleMs.
+    const quiet = await TestSfu.start({ silentSessionMs: 1500, requestsPerSecond: 1000 });
+    try {
+      const alive = track(new Publisher(quiet));
+      await alive.publish(['mic']);
+      const vanished = track(new Publisher(quiet));
+      await vanished.publish(['mic']);
+      await vanished.close(); // an ICE-lite server hears no goodbye: only the silence tells
+      const statusOn = async (id: string) => (await quiet.call(OP.getSession, { sessionId: id })).status;
+
+      await until(
+        async () => (await statusOn(vanished.sessionId)) === 410,
+        'the silent session is closed',
+        8_000,
+      );
+      assert.equal(await statusOn(alive.sessionId), 200);
+    } finally {
+      await quiet.close();
+    }
+  });
+});
+
 void describe('publication garbage collection', () => {
   void it('a publication with no RTP is dropped after trackIdleMs; one with RTP stays', async () => {
     const talking = track(new Publisher(sfu));

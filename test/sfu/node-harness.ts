@@ -84,6 +84,8 @@ export async function readReply<T = Record<string, unknown>>(
   }
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/, `${method} ${template}`);
   validateResponse(method, template, res.status, body);
+  // The spec documents `vary: Origin` on every success response.
+  if (res.ok) assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/i, `${method} ${template}: vary`);
   return { status: res.status, body: body as T & CallsErrorFields, headers: res.headers };
 }
 
