@@ -12,22 +12,10 @@ import { join } from 'node:path';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startSfu } from '../src/sfu/server.ts';
 import { makeY4m } from './y4m.ts';
-import { findChrome } from '../scripts/find-chrome.mjs';
+import { CHROMIUM_ARGS as ARGS, findChrome } from '../scripts/find-chrome.mjs';
 
 const COUNTS = (process.env.COUNTS ?? '1,5,10,20').split(',').map(Number);
 const WINDOW_S = Number(process.env.WINDOW_S ?? '10');
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 interface Row {
   subscribers: number;

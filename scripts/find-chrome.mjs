@@ -1,6 +1,20 @@
 // Prints the Chromium executable the browser tests use: CHROME_PATH, else Debian's /usr/bin/chromium.
 import { accessSync, constants } from 'node:fs';
 
+/** Flags for every Chromium the tests and benchmarks start (design.md, "Test environment facts"). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
 export function findChrome() {
   const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
     (p) => typeof p === 'string' && p.length > 0,
