@@ -6,7 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OP, Publisher, Subscriber, TestSfu, clientPeer, connected, list, until } from './node-harness.ts';
+import {
+  OP,
+  Publisher,
+  Subscriber,
+  TestSfu,
+  clientPeer,
+  connected,
+  list,
+  sendAudio,
+  until,
+} from './node-harness.ts';
 
 const OTHER_SECRET = 'other-app-secret-0123456789';
 const OTHER_APP = { appId: 'other-app', authorization: `Bearer ${OTHER_SECRET}` };
@@ -678,4 +688,76 @@ void describe('bad offers', () => {
       );
     });
   }
+});
+
+void describe('bidirectional transceivers', () => {
+  void it('a bidirectional push without an offer, then a pull into it with mid "#name" (no SDP exchange)', async () => {
+    const source = track(new Publisher(sfu));
+    await source.publish(['voice']);
+
+    const pc = track(clientPeer());
+    let received = 0;
+    pc.onTrack.subscribe((t) => t.onReceiveRtp.subscribe(() => received++));
+    const sessionId = await sfu.newSession();
+    const push = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        tracks: [{ location: 'local', trackName: 'relay', kind: 'audio', bidirectionalMediaStream: true }],
+      },
+    });
+    assert.equal(push.status, 200, JSON.stringify(push.body));
+    assert.equal(push.body.requiresImmediateRenegotiation, true);
+    assert.match(push.body.sessionDescription?.sdp ?? '', /^a=sendrecv/m);
+    const mid = list(push.body.tracks)[0]?.mid;
+    assert.equal(mid, '0');
+    await pc.setRemoteDescription(push.body.sessionDescription!);
+    const [transceiver] = pc.getTransceivers();
+    transceiver!.setDirection('sendrecv');
+    await pc.setLocalDescription(await pc.createAnswer());
+    const answered = await sfu.call(OP.renegotiate, {
+      sessionId,
+      body: { sessionDescription: { type: 'answer', sdp: pc.localDescription!.sdp } },
+    });
+    assert.equal(answered.status, 200, JSON.stringify(answered.body));
+    await connected(pc);
+    const sending = sendAudio(transceiver!, 0x4242);
+    closers.push(() => Promise.resolve(sending.stop()));
+    assert.equal(received, 0, 'nothing comes back on the transceiver before the pull');
+
+    const pull = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        tracks: [{ location: 'remote', sessionId: source.sessionId, trackName: 'voice', mid: '#relay' }],
+      },
+    });
+    assert.equal(pull.status, 200, JSON.stringify(pull.body));
+    assert.equal(pull.body.sessionDescription, undefined);
+    assert.notEqual(pull.body.requiresImmediateRenegotiation, true);
+    assert.deepEqual(
+      list(pull.body.tracks).map((t) => [t.sessionId, t.trackName, t.mid, t.errorCode]),
+      [[source.sessionId, 'voice', mid, undefined]],
+    );
+    await until(() => received >= 5, 'the pulled track arrives on the bidirectional transceiver');
+
+    // The relay's own publication is pullable by others.
+    const sub = track(await new Subscriber(sfu).init());
+    const back = await sub.pullRequest([{ sessionId, trackName: 'relay' }]);
+    assert.equal(list(back.body.tracks)[0]?.errorCode, undefined, JSON.stringify(back.body));
+    assert.equal((await sub.renegotiate(await sub.answer(back.body.sessionDescription))).status, 200);
+    await connected(sub.pc);
+    await until(() => sub.received >= 5, "the relay's publication flows to a subscriber");
+
+    // "#name" of a track this session does not publish: refused per item.
+    const wrong = await sfu.call(OP.tracksNew, {
+      sessionId,
+      body: {
+        tracks: [{ location: 'remote', sessionId: source.sessionId, trackName: 'voice', mid: '#nope' }],
+      },
+    });
+    assert.equal(wrong.status, 200);
+    assert.deepEqual(
+      list(wrong.body.tracks).map((t) => [t.mid, typeof t.errorCode]),
+      [['', 'string']],
+    );
+  });
 });
