@@ -133,7 +133,9 @@ export class Room {
     this.#state = this.#snapshot();
   }
 
+  /** The current snapshot (taken now when a change is still waiting for its notification). */
   get state(): RoomState {
+    if (this.#changeQueued) this.#state = this.#snapshot();
     return this.#state;
   }
 
@@ -1065,7 +1067,7 @@ export class Room {
     const participants = visible.map((p) => this.#view(p));
     const tiles: TileView[] = [];
     for (const p of participants) {
-      if (!(p.isLocal && p.role === 'viewer'))
+      if (p.role !== 'viewer')
         tiles.push(Object.freeze({ key: tileKey(p.id, 'camera'), participantId: p.id, source: 'camera' }));
     }
     for (const p of visible) {

@@ -1,5 +1,6 @@
 /** Helpers for the widget's browser tests: tokens, rooms, waiting on conditions (never fixed sleeps). */
 import { fixture, html } from '@open-wc/testing';
+import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
@@ -40,9 +41,11 @@ export interface RoomOptions {
 /** A `<calls-room>` in the test's fixture container; it joins by itself. */
 export async function makeRoom(room: string, name: string, options: RoomOptions = {}): Promise<CallsRoom> {
   const ep = options.endpoint ?? (await endpoint());
+  // Every room of a test must be in view: tiles out of view stop receiving video, by design.
+  await setViewport({ width: 1280, height: 2000 });
   const el = await fixture<CallsRoom>(
     html`<calls-room
-      style="width: 640px"
+      style="width: 420px; --calls-room-min-height: 0; --calls-tile-min-width: 120px"
       endpoint=${ep}
       token-endpoint=${options.tokenEndpoint ?? ''}
       token=${options.token ?? ''}
