@@ -66,9 +66,7 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
     const limit = sfu.config.limits.maxBodyBytes;
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > limit) throw tooLarge(limit);
-    const buffer = await c.req.arrayBuffer();
-    if (buffer.byteLength > limit) throw tooLarge(limit);
-    const text = new TextDecoder().decode(buffer).trim();
+    const text = new TextDecoder().decode(await readLimited(c.req.raw, limit)).trim();
     let json: unknown = undefined;
     if (text) {
       try {
@@ -157,6 +155,31 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
   app.route('/v1/apps/:appId', api);
   app.route('/apps/:appId', api);
   return app;
+}
+
+/** The body, refused with 413 as soon as it passes `limit` (a chunked body has no length to check first). */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+  const reader = request.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 function tooLarge(limit: number): CallsError {

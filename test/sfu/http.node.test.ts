@@ -346,6 +346,25 @@ void describe('request errors (calls-api.md §3)', () => {
       assert.equal(chunked.status, 413);
       assert.equal(chunked.body.errorCode, 'payload_too_large');
 
+      // A chunked body far over the limit is cut off as it passes it, not read to the end first.
+      let sent = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 16 * 1024;
+          controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+          if (sent >= 32 * 1024 * 1024) controller.close();
+        },
+      });
+      const cut = await fetch(small.url(OP.tracksClose.path, { sessionId: id }), {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${APP_SECRET}` },
+        body: endless,
+        duplex: 'half',
+      } as RequestInit);
+      const cutReply = await readReply(cut, OP.tracksClose.method, OP.tracksClose.path);
+      assert.equal(cutReply.status, 413);
+      assert.ok(sent < 4 * 1024 * 1024, `the SFU read ${sent} bytes of a body limited to 2048`);
+
       // Under the limit is fine.
       const ok = await small.call(OP.tracksClose, {
         sessionId: id,
