@@ -26,7 +26,20 @@ export interface RoomToken {
 }
 
 const encoder = new TextEncoder();
-const keyOf = (secret: string) => encoder.encode(secret);
+const keys = new Map<string, Promise<CryptoKey>>();
+/** The HMAC key, imported once per secret (importing it on every verify costs more than the verify). */
+function keyOf(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    if (keys.size > 16) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 export class TokenError extends Error {
   override name = 'TokenError';
@@ -60,7 +73,7 @@ export async function createRoomToken(options: CreateRoomTokenOptions): Promise<
     .setSubject(claims.sub)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
-    .sign(keyOf(options.secret));
+    .sign(await keyOf(options.secret));
   return { token, claims, expiresAt: exp * 1000 };
 }
 
@@ -75,7 +88,7 @@ export async function verifyRoomToken(
 ): Promise<RoomTokenClaims> {
   let payload: Record<string, unknown>;
   try {
-    const result = await jwtVerify(token, keyOf(secret), {
+    const result = await jwtVerify(token, await keyOf(secret), {
       algorithms: ['HS256'],
       requiredClaims: ['sub', 'exp', 'iat'],
       ...(options.now !== undefined ? { currentDate: new Date(options.now) } : {}),
