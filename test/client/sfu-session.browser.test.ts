@@ -230,11 +230,7 @@ describe('SfuSession', () => {
     await framesDecodedAbove(carol.peerConnection, fromBob.mid, 5);
   });
 
-  // Skipped: the embedded SFU's offer for a pull into a session that already publishes (client-offered
-  // m-sections with Chrome's extmap ids 2/4/9) writes the new m-section with werift's own ids (4 = sdes:mid,
-  // 7 = abs-send-time, 8 = transport-cc). Chrome rejects it: "A BUNDLE group contains a codec collision for
-  // header extension id=4". This is the 1:1 flow of calls-api.md §9.1 and of partytracks.
-  it.skip('pulls into a session that already publishes (1:1: each side publishes and pulls the other)', async () => {
+  it('pulls into a session that already publishes (1:1: each side publishes and pulls the other)', async () => {
     const { api } = await sfuApi();
     const [alice, bob] = await Promise.all([newSession(api), newSession(api)]);
     const { video } = await cameraAndMic();
@@ -332,10 +328,7 @@ describe('SfuSession', () => {
     await expect(requests.length).to.equal(sent);
   });
 
-  // Skipped: in the embedded SFU, `datachannels/establish` on a session that already carries media makes
-  // werift's RTCSctpTransport.dataChannelFlush throw (`dataChannelId` undefined) as an unhandled rejection,
-  // which ends the whole test-runner process. The test passes when that rejection is caught.
-  it.skip('adds data channels to sessions that already carry media', async () => {
+  it('adds data channels to sessions that already carry media', async () => {
     const { api } = await sfuApi();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);

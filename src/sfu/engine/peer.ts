@@ -5,6 +5,7 @@
  */
 import {
   MediaStream,
+  RTCRtpHeaderExtensionParameters,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   type RTCDataChannel,
@@ -119,6 +120,19 @@ function codecs() {
   };
 }
 
+function headerExtensions() {
+  return {
+    audio: [useSdesMid(), useAbsSendTime(), useTransportWideCC()],
+    video: [
+      useSdesMid(),
+      useSdesRTPStreamId(),
+      useRepairedRtpStreamId(),
+      useAbsSendTime(),
+      useTransportWideCC(),
+    ],
+  };
+}
+
 const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 const FEEDBACK_INTERVAL_MS = 50;
 const REMB_INTERVAL_MS = 1000;
@@ -149,16 +163,7 @@ export class MediaPeer {
       iceAdditionalHostAddresses: [options.host],
       icePortRange: options.portRange,
       codecs: codecs(),
-      headerExtensions: {
-        audio: [useSdesMid(), useAbsSendTime(), useTransportWideCC()],
-        video: [
-          useSdesMid(),
-          useSdesRTPStreamId(),
-          useRepairedRtpStreamId(),
-          useAbsSendTime(),
-          useTransportWideCC(),
-        ],
-      },
+      headerExtensions: headerExtensions(),
     });
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') this.hookTransport();
@@ -209,7 +214,19 @@ export class MediaPeer {
     beforeAnswer?.(sections);
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    this.startAddedSctp();
     return { answer: this.announce(rejectLikeOffer(this.pc.localDescription!.sdp, offer)), sections };
+  }
+
+  /**
+   * werift starts SCTP only while it connects the transport; an m=application added by a later exchange on a
+   * connected session would never start, and its first queued channel crashes werift (an id of undefined).
+   */
+  private startAddedSctp(): void {
+    const sctp = this.pc.sctpTransport as unknown as { dataChannelId?: number } | undefined;
+    if (!sctp || sctp.dataChannelId !== undefined || this.pc.connectionState !== 'connected') return;
+    const manager = (this.pc as unknown as { sctpManager: { connectSctp(): Promise<void> } }).sctpManager;
+    manager.connectSctp().catch(() => undefined);
   }
 
   /** Applies the client's answer to the SFU's last offer. */
@@ -223,6 +240,7 @@ export class MediaPeer {
     }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
+    this.startAddedSctp();
   }
 
   /** Adds an SFU-sending m-section; its mid exists once `createOffer` ran. */
@@ -238,6 +256,7 @@ export class MediaPeer {
     const all = codecs()[kind];
     const wanted = options.codec ? all.filter((c) => sameCodec(c, options.codec!)) : all;
     transceiver.codecs = wanted.length ? wanted : all;
+    transceiver.headerExtensions = this.extensionsFor(kind);
     const sink = new MediaSink(kind, transceiver.sender);
     return {
       sink,
@@ -256,6 +275,7 @@ export class MediaPeer {
   addIncoming(kind: MediaKind, bidirectional: boolean): { mid: () => string; sink: MediaSink | undefined } {
     const transceiver = this.pc.addTransceiver(kind, { direction: bidirectional ? 'sendrecv' : 'recvonly' });
     transceiver.codecs = codecs()[kind];
+    transceiver.headerExtensions = this.extensionsFor(kind);
     const sink = bidirectional ? new MediaSink(kind, transceiver.sender) : undefined;
     return {
       sink,
@@ -278,6 +298,36 @@ export class MediaPeer {
     const sink = new MediaSink(t.kind, t.sender);
     this.sinks.set(mid, sink);
     return sink;
+  }
+
+  /**
+   * Header extensions for a new SFU-written m-section: every section of one BUNDLE must map an id to the same
+   * URI, so ids the session already uses (usually the browser's, from its first offer) are kept and new URIs
+   * get ids nobody uses; werift's own ids would collide (Chrome: "codec collision for header extension").
+   */
+  private extensionsFor(kind: MediaKind): RTCRtpHeaderExtensionParameters[] {
+    const ids = new Map<string, number>();
+    for (const sdp of [this.pc.remoteDescription?.sdp, this.pc.localDescription?.sdp]) {
+      if (!sdp) continue;
+      for (const m of sdpTransform.parse(sdp).media) {
+        for (const e of m.ext ?? []) if (!ids.has(e.uri)) ids.set(e.uri, e.value);
+      }
+    }
+    for (const t of this.pc.getTransceivers()) {
+      for (const e of t.headerExtensions) if (!ids.has(e.uri)) ids.set(e.uri, e.id);
+    }
+    const taken = new Set(ids.values());
+    let next = 1;
+    return headerExtensions()[kind].map(({ uri }) => {
+      let id = ids.get(uri);
+      if (id === undefined) {
+        while (taken.has(next)) next++;
+        id = next;
+        taken.add(id);
+        ids.set(uri, id);
+      }
+      return new RTCRtpHeaderExtensionParameters({ id, uri });
+    });
   }
 
   /** Opens the reserved `server-events` channel so the next offer carries an SCTP m-section. */
