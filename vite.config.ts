@@ -7,13 +7,34 @@
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
  */
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
+
+/** Collapses whitespace in the elements' `css` templates (Lit leaves CSS as written). */
+function minifyLitCss(): Plugin {
+  return {
+    name: 'minify-lit-css',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return null;
+      return code.replace(/css`([^`]*)`/g, (_m, body: string) => {
+        const min = body
+          .replace(/\/\*[^]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,>])\s*/g, '$1')
+          .replace(/:\s+/g, ':')
+          .replace(/;}/g, '}')
+          .trim();
+        return `css\`${min}\``;
+      });
+    },
+  };
+}
 
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
     return {
+      plugins: [minifyLitCss()],
       root: resolve(root, 'demo'),
       base: './',
       publicDir: false,
@@ -47,6 +68,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
+    plugins: [minifyLitCss()],
     build: {
       outDir: 'dist',
       emptyOutDir: false,

@@ -190,15 +190,17 @@ export class Room {
     this.#changed();
     let token: string;
     try {
+      mark('join');
       token = await this.#tokens.getToken();
+      mark('token');
     } catch (error) {
       throw tokenError(error);
     }
     this.#role = roleOf(token);
     const canPublish = this.#role !== 'viewer';
-    const media = canPublish ? this.#acquireInitialMedia() : Promise.resolve([]);
+    const media = canPublish ? this.#acquireInitialMedia().finally(() => mark('media')) : Promise.resolve([]);
     const session = this.#newSession();
-    const presence = this.#connectPresence();
+    const presence = this.#connectPresence().finally(() => mark('welcome'));
     const results = await Promise.allSettled([media, session, presence]);
     const [mediaResult, sessionResult, presenceResult] = results;
     if (sessionResult.status === 'rejected' || presenceResult.status === 'rejected') {
@@ -608,7 +610,10 @@ export class Room {
   async #newSession(): Promise<SfuSession> {
     let session: SfuSession;
     try {
-      session = await SfuSession.create(this.#api, { iceServers: await this.#fetchIceServers() });
+      const iceServers = await this.#fetchIceServers();
+      mark('ice-servers');
+      session = await SfuSession.create(this.#api, { iceServers });
+      mark('session');
     } catch (error) {
       if (error instanceof CallsApiError && error.status === 0) {
         throw new RoomError('backend-unreachable', error.message, true, error);
@@ -627,6 +632,7 @@ export class Room {
       // First, always: the data channel's m=application section becomes the BUNDLE tag, so later closes of
       // media m-lines never move the transport.
       await session.establishDataChannels();
+      mark('transport');
     } catch (error) {
       session.closeSession();
       throw error;
@@ -1155,6 +1161,11 @@ function keyOf(pull: Pull): string {
 
 export function tileKey(participantId: string, source: TrackSource): string {
   return `${participantId}:${source === 'screen' ? 'screen' : 'camera'}`;
+}
+
+/** Join phases as User Timing marks (`calls-room:token` …), for `bench:join` and the browser's profiler. */
+function mark(name: string): void {
+  globalThis.performance?.mark?.(`calls-room:${name}`);
 }
 
 function roleOf(token: string): ParticipantRole {

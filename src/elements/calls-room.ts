@@ -159,6 +159,8 @@ export class CallsRoom extends LitElement {
   declare noSimulcast: boolean;
   /** No chat panel and no chat data channel. */
   declare noChat: boolean;
+  /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
+  declare lang: string;
   /** Overrides for any text (see `CallsStrings`); merged over the table for `lang`. */
   declare strings: CallsStringsOverride | undefined;
 
@@ -306,18 +308,22 @@ export class CallsRoom extends LitElement {
     this.#room?.leave();
   }
 
+  /** Unmutes or mutes the microphone (shared with the others through presence). */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     await this.#room?.setMicrophoneEnabled(enabled);
   }
 
+  /** Turns the camera on or off (off releases the device; the others see the camera-off state). */
   async setCameraEnabled(enabled: boolean): Promise<void> {
     await this.#room?.setCameraEnabled(enabled);
   }
 
+  /** Asks for a screen, window or tab and publishes it as its own track (a tile of its own at the others). */
   async startScreenShare(): Promise<void> {
     await this.#room?.startScreenShare();
   }
 
+  /** Stops sharing the screen. */
   async stopScreenShare(): Promise<void> {
     await this.#room?.stopScreenShare();
   }
