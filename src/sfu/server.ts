@@ -33,7 +33,27 @@ export interface RunningSfu {
   close(): Promise<void>;
 }
 
+/**
+ * werift runs timers and socket handlers of its own whose failures surface as unhandled rejections, which
+ * would end the whole process (the backend with it). Those are logged and survived; any other unhandled
+ * rejection still ends the process as Node would.
+ */
+let guarded = false;
+function surviveEngineErrors(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('unhandledRejection', (reason) => {
+    const stack = reason instanceof Error ? (reason.stack ?? '') : '';
+    if (stack.includes('/werift/')) {
+      console.error('sfu: media engine error (session continues):', reason);
+      return;
+    }
+    throw reason;
+  });
+}
+
 export async function startSfu(options: SfuOptions = {}): Promise<RunningSfu> {
+  surviveEngineErrors();
   const host = options.host ?? '127.0.0.1';
   const appId = options.appId ?? 'calls-room-local';
   const appSecret = options.appSecret ?? randomBytes(24).toString('hex');
