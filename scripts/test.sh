@@ -13,7 +13,10 @@ npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check .; exit 1; }
 
 stage "node tests"
-bash scripts/in-netns.sh node --import tsx --test --test-concurrency=1 --test-reporter=spec 'test/**/*.node.test.ts'
+# Node 20's test runner does not expand globs itself.
+shopt -s globstar nullglob
+node_tests=(test/**/*.node.test.ts)
+bash scripts/in-netns.sh node --import tsx --test --test-concurrency=1 "${node_tests[@]}"
 
 stage "browser tests"
 bash scripts/browser-tests.sh
