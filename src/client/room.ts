@@ -52,6 +52,8 @@ export * from './room-types.ts';
 const CHAT_CHANNEL = 'chat';
 const MAX_CHAT_CHARS = 4000;
 const MAX_MESSAGES = 500;
+/** How long a video pull waits for its tile's size (a headless Room has no tiles: then it pulls anyway). */
+const TILE_SIZE_WAIT_MS = 150;
 
 interface LocalPublication {
   source: TrackSource;
@@ -92,6 +94,7 @@ export class Room {
   readonly #local = new Map<TrackSource, LocalPublication>();
   readonly #pulls = new Map<string, Pull>();
   readonly #prefs = new Map<string, VideoPreference>();
+  readonly #sizeWait = new Map<string, number>();
   #chatOut: RTCDataChannel | undefined;
   readonly #chatIn = new Map<string, RTCDataChannel | 'pending'>();
   #messages: ChatMessage[] = [];
@@ -199,13 +202,17 @@ export class Room {
     this.#role = roleOf(token);
     const canPublish = this.#role !== 'viewer';
     const media = canPublish ? this.#acquireInitialMedia().finally(() => mark('media')) : Promise.resolve([]);
-    const session = this.#newSession();
+    const mediaSettled = Promise.allSettled([media]).then(([r]) => r);
+    // The session and presence in parallel; pulls start as soon as both exist, while the session's
+    // transport is still connecting (they queue behind the data channels' exchange, which stays first).
+    const created = this.#newSession(false);
     const presence = this.#connectPresence().finally(() => mark('welcome'));
-    const results = await Promise.allSettled([media, session, presence]);
-    const [mediaResult, sessionResult, presenceResult] = results;
+    const [sessionResult, presenceResult] = await Promise.allSettled([created, presence]);
     if (sessionResult.status === 'rejected' || presenceResult.status === 'rejected') {
-      if (mediaResult.status === 'fulfilled') for (const t of mediaResult.value) t.stop();
-      if (sessionResult.status === 'fulfilled') sessionResult.value.closeSession();
+      if (sessionResult.status === 'fulfilled') sessionResult.value.session.closeSession();
+      void mediaSettled.then((r) => {
+        if (r.status === 'fulfilled') for (const t of r.value) t.stop();
+      });
       const error: unknown =
         presenceResult.status === 'rejected'
           ? presenceResult.reason
@@ -214,21 +221,24 @@ export class Room {
             : undefined;
       throw error;
     }
+    const { session, ready } = sessionResult.value;
     if (this.#status !== 'joining') {
-      sessionResult.value.closeSession();
+      session.closeSession();
       throw new RoomError('not-joined', 'left while joining', true);
     }
-    this.#session = sessionResult.value;
+    this.#session = session;
     this.#status = 'joined';
-    this.#updateConnection();
     this.#reconcile();
+    await ready;
+    this.#updateConnection();
     this.#startLevels();
     this.#notify({ type: 'joined', participantId: this.#selfId ?? '', room: this.#o.room });
     this.#changed();
     void this.#refreshDevices();
+    const mediaResult = await mediaSettled;
     const tracks = mediaResult.status === 'fulfilled' ? mediaResult.value : [];
     if (mediaResult.status === 'rejected') this.#fail(toRoomError(mediaResult.reason, 'media-failed'));
-    await this.#publishAll(this.#session, tracks);
+    await this.#publishAll(session, tracks);
   }
 
   /** Leaves the room: presence `leave`, the Calls session closed, local media stopped. */
@@ -607,7 +617,11 @@ export class Room {
     return this.#iceServers;
   }
 
-  async #newSession(): Promise<SfuSession> {
+  /** A new session with its data channels established (the BUNDLE tag) before anything else. */
+  async #newSession(): Promise<SfuSession>;
+  /** …or as soon as the establishing exchange is queued, with `ready` for the connected transport. */
+  async #newSession(wait: false): Promise<{ session: SfuSession; ready: Promise<void> }>;
+  async #newSession(wait = true): Promise<SfuSession | { session: SfuSession; ready: Promise<void> }> {
     let session: SfuSession;
     try {
       const iceServers = await this.#fetchIceServers();
@@ -628,15 +642,21 @@ export class Room {
       this.#updateConnection();
       this.#changed();
     });
-    try {
-      // First, always: the data channel's m=application section becomes the BUNDLE tag, so later closes of
-      // media m-lines never move the transport.
-      await session.establishDataChannels();
-      mark('transport');
-    } catch (error) {
-      session.closeSession();
-      throw error;
+    // First, always: the data channel's m=application section becomes the BUNDLE tag, so later closes of
+    // media m-lines never move the transport.
+    const ready = session.establishDataChannels().then(
+      () => mark('transport'),
+      (error: unknown) => {
+        session.closeSession();
+        throw error;
+      },
+    );
+    if (!wait) {
+      // Whoever gives up on the join before awaiting it must not leave an unhandled rejection behind.
+      ready.catch(() => undefined);
+      return { session, ready };
     }
+    await ready;
     return session;
   }
 
@@ -813,10 +833,29 @@ export class Room {
     if (closing.length > 0) session.close(closing).catch((e: unknown) => this.#softFail(session, e));
     for (const [key, { p, t }] of desired) {
       const existing = this.#pulls.get(key);
-      if (!existing) this.#startPull(session, key, p, t);
-      else if (existing.mid && t.simulcast) this.#updateLayer(session, existing, t);
+      if (!existing) {
+        if (this.#awaitingTileSize(p.id, t)) continue;
+        this.#startPull(session, key, p, t);
+      } else if (existing.mid && t.simulcast) this.#updateLayer(session, existing, t);
     }
     if (this.#o.chat !== false) this.#reconcileChat(session, chatSessions);
+  }
+
+  /**
+   * A simulcast video whose tile has not reported its size yet waits for it, briefly: pulling a guessed
+   * layer and switching a moment later costs a second keyframe wait before the first picture.
+   */
+  #awaitingTileSize(participantId: string, t: PublishedTrack): boolean {
+    const key = tileKey(participantId, t.source);
+    if (!t.simulcast || this.#prefs.has(key)) return false;
+    const since = this.#sizeWait.get(key);
+    const now = performance.now();
+    if (since === undefined) {
+      this.#sizeWait.set(key, now);
+      setTimeout(() => this.#reconcile(), TILE_SIZE_WAIT_MS);
+      return true;
+    }
+    return now - since < TILE_SIZE_WAIT_MS;
   }
 
   #wantedRid(participantId: string, t: PublishedTrack): string {
