@@ -36,6 +36,7 @@ import {
   type ChatMessage,
   type ConnectionState,
   type DeviceInfo,
+  type NetworkQuality,
   type ParticipantView,
   type RoomErrorCode,
   type RoomNotification,
@@ -95,6 +96,9 @@ export class Room {
   readonly #pulls = new Map<string, Pull>();
   readonly #prefs = new Map<string, VideoPreference>();
   readonly #sizeWait = new Map<string, number>();
+  readonly #quality = new Map<string, NetworkQuality>();
+  readonly #lossSeen = new Map<string, { lost: number; received: number }>();
+  #ticks = 0;
   #chatOut: RTCDataChannel | undefined;
   readonly #chatIn = new Map<string, RTCDataChannel | 'pending'>();
   #messages: ChatMessage[] = [];
@@ -1011,6 +1015,7 @@ export class Room {
     const session = this.#session;
     if (!session || this.#status !== 'joined') return;
     const now = performance.now();
+    if (++this.#ticks % 10 === 0) void this.#sampleQuality(session);
     const levels = new Map<string, number>();
     const transceivers = session.peerConnection.getTransceivers();
     for (const pull of this.#pulls.values()) {
@@ -1057,6 +1062,48 @@ export class Room {
     if (changed) this.#changed();
   }
 
+  /** Network quality per remote participant from their pulls' packet loss over the last interval. */
+  async #sampleQuality(session: SfuSession): Promise<void> {
+    const stats = await session.peerConnection.getStats().catch(() => undefined);
+    if (!stats || this.#session !== session) return;
+    const byMid = new Map<string, { lost: number; received: number }>();
+    stats.forEach((r: { type: string; mid?: string; packetsLost?: number; packetsReceived?: number }) => {
+      if (r.type === 'inbound-rtp' && r.mid !== undefined) {
+        byMid.set(r.mid, { lost: r.packetsLost ?? 0, received: r.packetsReceived ?? 0 });
+      }
+    });
+    const totals = new Map<string, { lost: number; received: number }>();
+    // Audio only where there is audio: a simulcast layer switch on the SFU may jump the video's sequence
+    // numbers, which the receiver counts as lost packets.
+    const withAudio = new Set(
+      [...this.#pulls.values()]
+        .filter((x) => x.published.kind === 'audio' && x.mid)
+        .map((x) => x.participantId),
+    );
+    for (const pull of this.#pulls.values()) {
+      if (pull.published.kind === 'video' && withAudio.has(pull.participantId)) continue;
+      const s = pull.mid ? byMid.get(pull.mid) : undefined;
+      if (!s) continue;
+      const t = totals.get(pull.participantId) ?? { lost: 0, received: 0 };
+      totals.set(pull.participantId, { lost: t.lost + s.lost, received: t.received + s.received });
+    }
+    let changed = false;
+    for (const [id, total] of totals) {
+      const previous = this.#lossSeen.get(id) ?? { lost: 0, received: 0 };
+      this.#lossSeen.set(id, total);
+      const lost = Math.max(0, total.lost - previous.lost);
+      const received = Math.max(0, total.received - previous.received);
+      const ratio = lost + received > 0 ? lost / (lost + received) : 0;
+      const quality: NetworkQuality =
+        received === 0 ? 'poor' : ratio < 0.02 ? 'good' : ratio < 0.08 ? 'fair' : 'poor';
+      if (this.#quality.get(id) !== quality) {
+        this.#quality.set(id, quality);
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
+  }
+
   // ---- devices -----------------------------------------------------------------------------------------
 
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -1099,7 +1146,7 @@ export class Room {
       microphone: isLocal ? local('microphone') : remote('microphone'),
       screen: isLocal ? local('screen') : remote('screen'),
       speaking: this.#speaking.has(p.id),
-      quality: 'unknown' as const,
+      quality: isLocal ? 'unknown' : (this.#quality.get(p.id) ?? 'unknown'),
     });
   }
 

@@ -23,7 +23,7 @@ import './calls-controls.ts';
 import './calls-chat.ts';
 
 const TILE_PARTS =
-  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button';
+  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button, quality: tile-quality';
 const CONTROLS_PARTS =
   'base: controls, mic-button, camera-button, screen-button, chat-button, leave-button, devices, device-select';
 const CHAT_PARTS =
@@ -85,7 +85,7 @@ const IDLE_STATE: RoomState = Object.freeze({
  * @csspart prejoin - The device preview before joining.
  * @csspart join-button - The join button.
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
- * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`).
+ * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`).
  * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
  * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
  *

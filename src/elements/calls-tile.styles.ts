@@ -61,6 +61,18 @@ export const tileStyles = [
       text-overflow: ellipsis;
       white-space: nowrap;
     }
+    .quality {
+      width: 8px;
+      height: 8px;
+      border-radius: 50%;
+      background: var(--calls-tile-quality-good, #22c55e);
+    }
+    .quality.fair {
+      background: var(--calls-tile-quality-fair, #eab308);
+    }
+    .quality.poor {
+      background: var(--calls-tile-quality-poor, #ef4444);
+    }
     .pin {
       border: 0;
       border-radius: 6px;

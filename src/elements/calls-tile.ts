@@ -19,11 +19,13 @@ import { micOffIcon, pinIcon } from './icons.ts';
  * @csspart name - The participant's name.
  * @csspart muted-icon - The icon shown while the microphone is muted.
  * @csspart pin-button - The pin toggle.
+ * @csspart quality - The network quality dot (remote participants, once measured).
  *
  * @cssprop --calls-tile-aspect-ratio - Aspect ratio of the tile (default `16 / 9`).
  * @cssprop --calls-tile-background - Background behind the video and avatar.
  * @cssprop --calls-tile-object-fit - `object-fit` of camera video (default `cover`; screens use `contain`).
  * @cssprop --calls-tile-speaking-color - Outline colour while the participant speaks.
+ * @cssprop --calls-tile-quality-good - Colour of the quality dot when the connection is good (also `-fair`, `-poor`).
  *
  * @cssstate speaking - The participant is speaking.
  * @cssstate muted - Their microphone is muted.
@@ -31,6 +33,7 @@ import { micOffIcon, pinIcon } from './icons.ts';
  * @cssstate local - The tile shows the local participant.
  * @cssstate pinned - The tile is pinned (spotlight).
  * @cssstate active-speaker - The participant is the room's active speaker.
+ * @cssstate poor-connection - Their network quality is poor.
  */
 export class CallsTile extends LitElement {
   static override styles = tileStyles;
@@ -157,6 +160,17 @@ export class CallsTile extends LitElement {
             : nothing
         }
         <span part="name" class="name">${label}</span>
+        ${
+          p.quality !== 'unknown' && !screen
+            ? html`<span
+                part="quality"
+                class="quality ${p.quality}"
+                role="img"
+                aria-label=${strings.quality[p.quality]}
+                title=${strings.quality[p.quality]}
+              ></span>`
+            : nothing
+        }
         ${p.speaking && !screen ? html`<span class="visually-hidden">${strings.speaking}</span>` : nothing}
         <button
           part="pin-button"
@@ -184,6 +198,7 @@ export class CallsTile extends LitElement {
     toggle('local', !!p?.isLocal);
     toggle('pinned', context?.ui.pinned === this.tileKey);
     toggle('active-speaker', !!p && context?.state.activeSpeakerId === p.id);
+    toggle('poor-connection', p?.quality === 'poor');
     if (!p) return;
     const track = this.source === 'screen' ? p.screen : p.camera;
     attach(this.renderRoot.querySelector('video'), track);

@@ -29,6 +29,8 @@ export interface CallsStrings {
   noMessages: string;
   dismiss: string;
   yourName: string;
+  /** Network quality of a participant: `good`, `fair`, `poor`. */
+  quality: Record<'good' | 'fair' | 'poor', string>;
   screenOf: (name: string) => string;
   joined: (name: string) => string;
   leftRoom: (name: string) => string;
@@ -60,6 +62,7 @@ const en: CallsStrings = {
   noMessages: 'No messages yet.',
   dismiss: 'Dismiss',
   yourName: 'Your name',
+  quality: { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' },
   screenOf: (name) => `${name}'s screen`,
   joined: (name) => `${name} joined`,
   leftRoom: (name) => `${name} left`,
@@ -109,6 +112,7 @@ const de: CallsStrings = {
   noMessages: 'Noch keine Nachrichten.',
   dismiss: 'Schließen',
   yourName: 'Ihr Name',
+  quality: { good: 'Gute Verbindung', fair: 'Mäßige Verbindung', poor: 'Schlechte Verbindung' },
   screenOf: (name) => `Bildschirm von ${name}`,
   joined: (name) => `${name} ist beigetreten`,
   leftRoom: (name) => `${name} hat den Raum verlassen`,

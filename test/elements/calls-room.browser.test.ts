@@ -30,6 +30,7 @@ describe('<calls-room> 1:1', () => {
     await expectRemoteVideo(bob, 1);
     expect(remoteTiles(ada)[0]?.participant?.name).to.equal('Bob');
     expect(tiles(ada)).to.have.length(2);
+    await waitFor(() => remoteTiles(ada)[0]?.participant?.quality === 'good', 'network quality measured');
     expect(ada.state.connection).to.equal('connected');
 
     const left = nextEvent(ada, 'calls-participant-left');
@@ -145,6 +146,24 @@ describe('<calls-room> chat, layers, accessibility', () => {
     await waitFor(() => remoteTiles(bob)[0]?.participant?.state.muted, 'Bob sees Ada muted');
     expect(ada.shadowRoot!.querySelector('[part="live-region"]')!.textContent).to.contain('Bob joined');
     await expect(ada).to.be.accessible();
+
+    // Keyboard: Ctrl+D toggles the microphone back on while focus is in the room.
+    mic.focus();
+    mic.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'd', ctrlKey: true, bubbles: true, composed: true }),
+    );
+    await waitFor(() => mic.getAttribute('aria-pressed') === 'true', 'mic toggled on by Ctrl+D');
+
+    // Language: German texts from lang, and any text from strings.
+    ada.lang = 'de';
+    await ada.updateComplete;
+    await controls.updateComplete;
+    const leave = controls.shadowRoot!.querySelector('[part="leave-button"]')!;
+    expect(leave.textContent).to.contain('Verlassen');
+    ada.strings = { leave: 'Auflegen' };
+    await ada.updateComplete;
+    await controls.updateComplete;
+    expect(leave.textContent).to.contain('Auflegen');
     ada.leave();
     bob.leave();
   });
