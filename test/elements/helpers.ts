@@ -34,6 +34,7 @@ export interface RoomOptions {
   cameraOff?: boolean;
   noChat?: boolean;
   noSimulcast?: boolean;
+  prejoin?: boolean;
   endpoint?: string;
   tokenEndpoint?: string;
 }
@@ -55,6 +56,7 @@ export async function makeRoom(room: string, name: string, options: RoomOptions 
       ?camera-off=${options.cameraOff}
       ?no-chat=${options.noChat}
       ?no-simulcast=${options.noSimulcast}
+      ?prejoin=${options.prejoin}
     ></calls-room>`,
   );
   // Failures show up in the runner's browser logs.
