@@ -10,10 +10,12 @@ describe('embedded SFU: media', () => {
     const pub = await Peer.create(api);
     const sub = await Peer.create(api);
     peers.push(pub, sub);
-    await pub.publish([
+    const published = await pub.publish([
       { track: await camera(), name: 'cam' },
       { track: await microphone(), name: 'mic' },
     ]);
+    // The SFU answers as DTLS server: the browser drives the handshake.
+    expect(published.response.sessionDescription!.sdp).to.match(/a=setup:passive/);
     const { response, tracks } = await sub.pull([
       { location: 'remote', sessionId: pub.sessionId, trackName: 'cam' },
       { location: 'remote', sessionId: pub.sessionId, trackName: 'mic' },

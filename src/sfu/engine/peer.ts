@@ -212,6 +212,9 @@ export class MediaPeer {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
     beforeAnswer?.(sections);
+    // Answer `setup:passive`: the browser drives the DTLS handshake as client. werift's own client flights
+    // stall under CPU load (retransmitted until they give up), Chrome's do not.
+    for (const dtls of this.pc.dtlsTransports) if (dtls.role === 'auto') dtls.role = 'server';
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     this.startAddedSctp();
