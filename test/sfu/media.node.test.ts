@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Event, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
-import { MediaSink, MediaSource } from '../../src/sfu/engine/media.ts';
+import { MediaSink, MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
 import { isKeyframe } from '../../src/sfu/engine/keyframe.ts';
 
 class FakeSender {
@@ -60,18 +60,20 @@ void test('keyframe detection reads the VP8 payload descriptor', () => {
   assert.equal(isKeyframe('video/H264', Buffer.from([0x41])), false);
 });
 
-void test('a new subscription starts at a keyframe: deltas before it are dropped', () => {
+void test('a new subscription starts at a keyframe: deltas before it are dropped', async () => {
   const { source, sink, fake } = setup();
   sink.ready = true;
   sink.attach(source);
   for (const p of frame(100, 3000, 1, false)) source.push('', p, 0);
+  await fannedOut();
   assert.equal(fake.sent.length, 0);
   for (const p of frame(103, 6000, 1, true)) source.push('', p, 0);
   for (const p of frame(106, 9000, 1, false)) source.push('', p, 0);
+  await fannedOut();
   assert.deepEqual(seqs(fake.sent), [103, 104, 105, 106, 107, 108]);
 });
 
-void test("a ready sink replays the layer's cached keyframe, then continues from a fresh one without gaps", () => {
+void test("a ready sink replays the layer's cached keyframe, then continues from a fresh one without gaps", async () => {
   const { source, sink, fake, requests } = setup();
   for (const p of frame(10, 1000, 7, true)) source.push('', p, 0);
   for (const p of frame(13, 4000, 7, false)) source.push('', p, 0);
@@ -81,34 +83,37 @@ void test("a ready sink replays the layer's cached keyframe, then continues from
   assert.deepEqual(seqs(fake.sent), [10, 11, 12], 'the cached keyframe goes out at once');
   assert.ok(requests.includes(7), 'a fresh keyframe is asked for');
   for (const p of frame(16, 7000, 7, false)) source.push('', p, 0);
+  await fannedOut();
   assert.equal(fake.sent.length, 3, 'live deltas wait for the fresh keyframe');
   for (const p of frame(19, 10000, 7, true)) source.push('', p, 0);
   for (const p of frame(22, 13000, 7, false)) source.push('', p, 0);
+  await fannedOut();
   assert.deepEqual(seqs(fake.sent), [10, 11, 12, 13, 14, 15, 16, 17, 18], 'sequence numbers continue');
   const ts = fake.sent.map((p) => p.header.timestamp);
   assert.ok(ts[3]! > ts[2]!, 'timestamps move forward');
   assert.equal(ts[8]! - ts[3]!, 3000, 'and keep the publisher spacing after the rebase');
 });
 
-void test('simulcast: the preferred layer is forwarded, and a switch happens at the new layer keyframe', () => {
+void test('simulcast: the preferred layer is forwarded, and a switch happens at the new layer keyframe', async () => {
   const { source, sink, fake, requests } = setup(['f', 'h', 'q']);
   sink.ready = true;
   const ssrc = { f: 1, h: 2, q: 3 } as const;
   let seq = { f: 1000, h: 2000, q: 3000 };
   let ts = 90000;
-  const tick = (keys: Partial<Record<'f' | 'h' | 'q', boolean>>) => {
+  const tick = async (keys: Partial<Record<'f' | 'h' | 'q', boolean>>) => {
     for (const rid of ['f', 'h', 'q'] as const) {
       for (const p of frame(seq[rid], ts, ssrc[rid], keys[rid] ?? false)) source.push(rid, p, Date.now());
       seq = { ...seq, [rid]: seq[rid] + 3 };
     }
     ts += 3000;
+    await fannedOut();
   };
-  tick({ f: true, h: true, q: true }); // layers known and flowing
+  await tick({ f: true, h: true, q: true }); // layers known and flowing
   sink.attach(source, { preferredRid: 'q' });
-  tick({});
+  await tick({});
   assert.equal(fake.sent.length, 0);
-  tick({ q: true });
-  tick({});
+  await tick({ q: true });
+  await tick({});
   assert.deepEqual(
     fake.sent.map((p) => p.header.ssrc),
     [3, 3, 3, 3, 3, 3],
@@ -116,8 +121,8 @@ void test('simulcast: the preferred layer is forwarded, and a switch happens at 
   );
   sink.setPreference({ preferredRid: 'f' });
   assert.equal(requests.at(-1), 1, 'a keyframe is asked for on f');
-  tick({});
-  tick({ f: true });
+  await tick({});
+  await tick({ f: true });
   const after = fake.sent.slice(6);
   assert.deepEqual(
     after.map((p) => p.header.ssrc),

@@ -41,6 +41,31 @@ export type KeyframeRequester = (ssrc: number) => void;
 const KEYFRAME_REQUEST_INTERVAL_MS = 300;
 const KEYFRAME_RETRY_MS = 500;
 
+/**
+ * Fan-out runs after the event loop has read every datagram waiting on the sockets, not packet by packet:
+ * the arrival times the SFU reports to publishers (TWCC) then measure the network, not the time spent
+ * forwarding earlier packets to many subscribers, which Chrome's delay-based estimator would read as a
+ * growing queue and back off from.
+ */
+const fanOutDue = new Set<MediaSource>();
+let fanOutScheduled = false;
+function scheduleFanOut(source: MediaSource): void {
+  fanOutDue.add(source);
+  if (fanOutScheduled) return;
+  fanOutScheduled = true;
+  setImmediate(() => {
+    fanOutScheduled = false;
+    const due = [...fanOutDue];
+    fanOutDue.clear();
+    for (const s of due) s.fanOut();
+  });
+}
+
+/** Resolves once packets pushed so far have been forwarded (tests). */
+export function fannedOut(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class MediaSource {
   readonly layers = new Map<string, Layer>();
   readonly sinks = new Set<MediaSink>();
@@ -50,6 +75,7 @@ export class MediaSource {
   closed = false;
   private readonly lastKeyframeRequest = new Map<string, number>();
   private readonly firstPacketWaiters: (() => void)[] = [];
+  private queue: { rid: string; packet: RtpPacket; keyframe: boolean }[] = [];
 
   constructor(
     readonly kind: MediaKind,
@@ -112,7 +138,18 @@ export class MediaSource {
     if (packet.payload.length === 0) return; // padding-only probe
     const keyframe = this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
     if (this.kind === 'video') remember(layer, packet, keyframe);
-    for (const sink of this.sinks) if (sink.wantsLayer(rid)) sink.write(rid, packet, keyframe);
+    if (!this.sinks.size) return;
+    this.queue.push({ rid, packet, keyframe });
+    scheduleFanOut(this);
+  }
+
+  /** Forwards what arrived since the last turn of the event loop to the sinks. */
+  fanOut(): void {
+    const queue = this.queue;
+    this.queue = [];
+    for (const { rid, packet, keyframe } of queue) {
+      for (const sink of this.sinks) if (sink.wantsLayer(rid)) sink.write(rid, packet, keyframe);
+    }
   }
 
   /** The latest complete keyframe of a layer, if one is held. */
