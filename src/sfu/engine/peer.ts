@@ -162,6 +162,10 @@ export class MediaPeer {
       iceUseIpv6: false,
       iceAdditionalHostAddresses: [options.host],
       icePortRange: options.portRange,
+      // werift (ICE-lite) takes the first check it answers as the selected pair. On a machine with other
+      // interfaces the browser also checks from them to our loopback candidate, and a pair from such an
+      // address would carry DTLS nowhere: a loopback SFU answers loopback sources only.
+      ...(isLoopback(options.host) ? { iceFilterStunResponse: (_m, addr) => isLoopback(addr[0]) } : {}),
       codecs: codecs(),
       headerExtensions: headerExtensions(),
     });
@@ -470,6 +474,10 @@ export class MediaPeer {
       )
       .join('\r\n');
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1';
 }
 
 function nowUs(): number {
