@@ -131,6 +131,7 @@ export class CallsRoom extends LitElement {
     _announcement: { state: true },
     _dismissed: { state: true },
     _preview: { state: true },
+    _customTiles: { state: true },
   };
 
   /** Backend base URL; `/api` on the page's origin by default. */
@@ -169,6 +170,8 @@ export class CallsRoom extends LitElement {
   declare _announcement: string;
   declare _dismissed: RoomError | undefined;
   declare _preview: MediaStream | undefined;
+  /** The page put its own tiles in the `tiles` slot: the built-in ones are not rendered at all. */
+  declare _customTiles: boolean;
 
   #room: Room | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -220,6 +223,7 @@ export class CallsRoom extends LitElement {
     this._announcement = '';
     this._dismissed = undefined;
     this._preview = undefined;
+    this._customTiles = false;
     this.addEventListener('keydown', this.#onKeyDown);
   }
 
@@ -512,10 +516,16 @@ export class CallsRoom extends LitElement {
       </div>`;
     }
     return html`<div class="main ${chatOpen ? 'with-chat' : ''}">
-      <slot name="tiles">${stage}</slot>
+      <slot name="tiles" @slotchange=${this.#onTilesSlotChange}>${this._customTiles ? nothing : stage}</slot>
       ${chatOpen ? html`<calls-chat exportparts=${CHAT_PARTS}></calls-chat>` : nothing}
     </div>`;
   }
+
+  // Built-in tiles stay out of the DOM while the page's own are slotted: two tiles for one video would
+  // report different sizes and visibilities for it.
+  #onTilesSlotChange = (event: Event): void => {
+    this._customTiles = (event.target as HTMLSlotElement).assignedElements().length > 0;
+  };
 
   #tile(tile: TileView, cls = '') {
     return html`<calls-tile
