@@ -18,7 +18,8 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
   }
 }
 
-describe('Room model', () => {
+describe('Room model', function () {
+  this.timeout(120_000);
   it('gives frozen snapshots, a new one per change, and typed notifications', async () => {
     const name = `model-${crypto.randomUUID().slice(0, 8)}`;
     const a = await newRoom(name, 'Ada');

@@ -10,7 +10,9 @@ import {
   watchPageErrors,
 } from './helpers.ts';
 
-describe('<calls-room> breakouts', () => {
+describe('<calls-room> breakouts', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('a host moves two participants into a breakout and back; sessions and peer connections stay', async () => {
     const watch = watchPageErrors();
     const room = roomName('breakout');

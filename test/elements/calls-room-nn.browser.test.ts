@@ -1,7 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { expectRemoteVideo, makeRoom, roomName, tiles, watchPageErrors } from './helpers.ts';
 
-describe('<calls-room> N:N', () => {
+describe('<calls-room> N:N', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('four participants all decode each other', async () => {
     const watch = watchPageErrors();
     const room = roomName('four');

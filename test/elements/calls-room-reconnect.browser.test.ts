@@ -10,7 +10,9 @@ import {
   watchPageErrors,
 } from './helpers.ts';
 
-describe('<calls-room> reconnect', () => {
+describe('<calls-room> reconnect', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('a dropped presence socket resumes the same participant without duplicate tiles', async () => {
     const watch = watchPageErrors();
     const room = roomName('resume');

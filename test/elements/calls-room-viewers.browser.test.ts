@@ -9,7 +9,9 @@ import {
   watchPageErrors,
 } from './helpers.ts';
 
-describe('<calls-room> 1:N with viewers', () => {
+describe('<calls-room> 1:N with viewers', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('viewers publish nothing, get no device prompt, and watch the presenter', async () => {
     const watch = watchPageErrors();
     const room = roomName('webinar');

@@ -11,7 +11,9 @@ import {
   watchPageErrors,
 } from './helpers.ts';
 
-describe('<calls-room> 1:1', () => {
+describe('<calls-room> 1:1', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('two rooms join, see each other decode video, and see leaves', async () => {
     const watch = watchPageErrors();
     const room = roomName('one-to-one');
@@ -43,7 +45,9 @@ describe('<calls-room> 1:1', () => {
   });
 });
 
-describe('<calls-room> chat, layers, accessibility', () => {
+describe('<calls-room> chat, layers, accessibility', function () {
+  // Several peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
   it('delivers chat in order everywhere and fires calls-message', async () => {
     const watch = watchPageErrors();
     const room = roomName('chat');

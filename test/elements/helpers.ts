@@ -69,7 +69,7 @@ export async function makeRoom(room: string, name: string, options: RoomOptions 
 export async function waitFor<T>(
   check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let delay = 10;
@@ -91,7 +91,7 @@ export function remoteTiles(room: CallsRoom, source: 'camera' | 'screen' = 'came
 }
 
 /** Resolves once the video element has presented a decoded frame. */
-export function presentedFrame(video: HTMLVideoElement, timeoutMs = 20_000): Promise<void> {
+export function presentedFrame(video: HTMLVideoElement, timeoutMs = 30_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no video frame presented')), timeoutMs);
     video.requestVideoFrameCallback(() => {
@@ -143,7 +143,7 @@ export function nextEvent<K extends keyof GlobalEventHandlersEventMap>(
   target: EventTarget,
   type: K,
   filter: (event: GlobalEventHandlersEventMap[K]) => boolean = () => true,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<GlobalEventHandlersEventMap[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
