@@ -146,3 +146,21 @@ void test('ridNotAvailable asciibetical falls back to the next flowing layer', (
   sink.setPreference({ preferredRid: 'f', ridNotAvailable: 'none' });
   assert.equal(sink.chooseLayer(now), 'f');
 });
+
+void test('padding-only probes leave no hole in the forwarded sequence numbers', async () => {
+  const { source, sink, fake } = setup();
+  sink.ready = true;
+  sink.attach(source);
+  for (const p of frame(500, 3000, 9, true)) source.push('', p, 0);
+  // Two padding-only packets (the payload werift hands over is empty), then the next frame.
+  for (const seq of [503, 504]) {
+    source.push(
+      '',
+      new RtpPacket(new RtpHeader({ sequenceNumber: seq, timestamp: 3000, ssrc: 9 }), Buffer.alloc(0)),
+      0,
+    );
+  }
+  for (const p of frame(505, 6000, 9, false)) source.push('', p, 0);
+  await fannedOut();
+  assert.deepEqual(seqs(fake.sent), [500, 501, 502, 503, 504, 505]);
+});

@@ -135,7 +135,14 @@ export class MediaSource {
       this.firstPacketAt = now;
       for (const w of this.firstPacketWaiters.splice(0)) w();
     }
-    if (packet.payload.length === 0) return; // padding-only probe
+    if (packet.payload.length === 0) {
+      // A padding-only probe: not forwarded, but its sequence number must not become a hole downstream.
+      if (this.sinks.size) {
+        this.queue.push({ rid, packet, keyframe: false });
+        scheduleFanOut(this);
+      }
+      return;
+    }
     const keyframe = this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
     if (this.kind === 'video') remember(layer, packet, keyframe);
     if (!this.sinks.size) return;
@@ -148,6 +155,10 @@ export class MediaSource {
     const queue = this.queue;
     this.queue = [];
     for (const { rid, packet, keyframe } of queue) {
+      if (packet.payload.length === 0) {
+        for (const sink of this.sinks) sink.skip(rid);
+        continue;
+      }
       for (const sink of this.sinks) if (sink.wantsLayer(rid)) sink.write(rid, packet, keyframe);
     }
   }
@@ -331,6 +342,17 @@ export class MediaSink {
       this.rebase = this.forwarded > 0;
     }
     this.emit(packet);
+  }
+
+  /**
+   * The publisher sent a packet on `rid` that is not forwarded (bandwidth-probe padding): later packets move
+   * down one sequence number, or the subscriber would count it lost, ask for it with NACKs and hold frames
+   * back waiting for it.
+   */
+  skip(rid: string): void {
+    if (rid === this.currentRid && !this.awaitingFresh && this.forwarded > 0) {
+      this.seqOffset = (this.seqOffset - 1) & 0xffff;
+    }
   }
 
   /** Rewrites one packet for this m-line and sends it. */
