@@ -131,8 +131,8 @@ export interface CloseDataChannelsRequest {
   dataChannels: DataChannelObject[];
 }
 
-/** Error codes of calls-api.md §3. */
-export const CALLS_ERROR_CODES = [
+/** Error codes of calls-api.md §3: the only ones Cloudflare's SFU (and the embedded one) answers with. */
+export const CALLS_API_ERROR_CODES = [
   'unauthorized',
   'not_found',
   'decoding_error',
@@ -150,9 +150,10 @@ export const CALLS_ERROR_CODES = [
   'transport_unavailable_error',
   'backend_error',
   'internal_error',
-  'rate_limited',
-  'forbidden',
 ] as const;
+
+/** Every code our stack answers with: Cloudflare's, plus the backend proxy's own refusals. */
+export const CALLS_ERROR_CODES = [...CALLS_API_ERROR_CODES, 'rate_limited', 'forbidden'] as const;
 export type CallsErrorCode = (typeof CALLS_ERROR_CODES)[number];
 
 /** A request-level Calls error body: `{errorCode, errorDescription}`. */

@@ -14,27 +14,10 @@ import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { CALLS_API_ERROR_CODES } from '../../src/protocol/calls.ts';
 
 /** Error codes of calls-api.md §3 (request- and item-level). */
-export const SPEC_ERROR_CODES = [
-  'unauthorized',
-  'not_found',
-  'decoding_error',
-  'invalid_params',
-  'payload_too_large',
-  'session_error',
-  'invalid_session_description',
-  'not_found_track_error',
-  'empty_track_error',
-  'repeated_local_track_error',
-  'update_track_error',
-  'close_track_error',
-  'retryable_transient_error',
-  'temporarily_unavailable_error',
-  'transport_unavailable_error',
-  'backend_error',
-  'internal_error',
-] as const;
+export const SPEC_ERROR_CODES = CALLS_API_ERROR_CODES;
 
 type Schema = Record<string, unknown>;
 
