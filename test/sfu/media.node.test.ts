@@ -164,3 +164,105 @@ void test('padding-only probes leave no hole in the forwarded sequence numbers',
   await fannedOut();
   assert.deepEqual(seqs(fake.sent), [500, 501, 502, 503, 504, 505]);
 });
+
+void test('a joiner whose layer is paused gets a picture from another layer, then its own at its keyframe', async () => {
+  const { source, sink, fake, requests } = setup(['f', 'h', 'q']);
+  const now = Date.now();
+  // The publisher, short of bandwidth, encodes only f; h gets padding probes, which do not make it flowing.
+  for (const p of frame(100, 9000, 1, true)) source.push('f', p, now);
+  source.push(
+    'h',
+    new RtpPacket(new RtpHeader({ sequenceNumber: 50, timestamp: 1, ssrc: 2 }), Buffer.alloc(0)),
+    now,
+  );
+  assert.deepEqual(source.activeRids(now), ['f']);
+  sink.attach(source, { preferredRid: 'h', ridNotAvailable: 'asciibetical' });
+  sink.ready = true;
+  sink.start();
+  assert.deepEqual(
+    fake.sent.map((p) => p.header.ssrc),
+    [1, 1, 1],
+    "f's cached keyframe at once, though h was asked for",
+  );
+  assert.ok(requests.includes(1), 'a fresh f keyframe is asked for too');
+  for (const p of frame(103, 12000, 1, false)) source.push('f', p, now);
+  await fannedOut();
+  assert.equal(fake.sent.length, 3, 'no f delta before a fresh f keyframe');
+  for (const p of frame(106, 15000, 1, true)) source.push('f', p, now);
+  await fannedOut();
+  // The publisher resumes h; the SFU's periodic check aims the sink at it again.
+  for (const p of frame(57, 15000, 2, false)) source.push('h', p, now);
+  sink.reconsider(now);
+  assert.equal(sink.targetRid, 'h');
+  assert.equal(requests.at(-1), 2, 'an h keyframe is asked for');
+  for (const p of frame(60, 18000, 2, true)) source.push('h', p, now);
+  await fannedOut();
+  assert.deepEqual(
+    fake.sent.map((p) => p.header.ssrc),
+    [1, 1, 1, 1, 1, 1, 2, 2, 2],
+    'the fresh f keyframe, then h from its keyframe on',
+  );
+  assert.equal(sink.currentRid, 'h');
+  const sent = seqs(fake.sent);
+  assert.deepEqual(
+    sent.slice(1).map((s, i) => (s - sent[i]!) & 0xffff),
+    Array(8).fill(1),
+    'one gapless sequence across the switch',
+  );
+});
+
+void test('with ridNotAvailable none a joiner waits for the layer it asked for', async () => {
+  const { source, sink, fake } = setup(['f', 'h', 'q']);
+  for (const p of frame(100, 9000, 1, true)) source.push('f', p, Date.now());
+  sink.attach(source, { preferredRid: 'h', ridNotAvailable: 'none' });
+  sink.ready = true;
+  sink.start();
+  for (const p of frame(103, 12000, 1, true)) source.push('f', p, Date.now());
+  await fannedOut();
+  assert.equal(fake.sent.length, 0);
+  for (const p of frame(60, 12000, 2, true)) source.push('h', p, Date.now());
+  await fannedOut();
+  assert.deepEqual(
+    fake.sent.map((p) => p.header.ssrc),
+    [2, 2, 2],
+  );
+});
+
+void test('the keyframe cache keeps the last complete keyframe while the next one is collected', () => {
+  const { source } = setup(['f']);
+  for (const p of frame(1, 3000, 1, true)) source.push('f', p, 0);
+  const [first, second] = frame(4, 6000, 1, true);
+  source.push('f', first!, 0);
+  source.push('f', second!, 0);
+  assert.deepEqual(seqs([...source.cachedKeyframe('f')]), [1, 2, 3], 'the complete one, not the partial');
+  // A delta before the marker: the partial keyframe is dropped, the complete one stays.
+  for (const p of frame(7, 9000, 1, false)) source.push('f', p, 0);
+  assert.deepEqual(seqs([...source.cachedKeyframe('f')]), [1, 2, 3]);
+  for (const p of frame(10, 12000, 1, true)) source.push('f', p, 0);
+  assert.deepEqual(seqs([...source.cachedKeyframe('f')]), [10, 11, 12]);
+});
+
+void test('a joiner takes the first keyframe of any layer when its own has none yet (ridNotAvailable asciibetical)', async () => {
+  const { source, sink, fake } = setup(['f', 'h', 'q']);
+  const now = Date.now();
+  // h flows but its keyframe went by before the SFU kept one (only deltas so far); q has none at all.
+  for (const p of frame(60, 3000, 2, false)) source.push('h', p, now);
+  for (const p of frame(100, 3000, 1, false)) source.push('f', p, now);
+  sink.attach(source, { preferredRid: 'h', ridNotAvailable: 'asciibetical' });
+  sink.ready = true;
+  sink.start();
+  assert.equal(fake.sent.length, 0, 'nothing cached anywhere');
+  // f's keyframe comes first: shown at once; h's follows and replaces it.
+  for (const p of frame(103, 6000, 1, true)) source.push('f', p, now);
+  await fannedOut();
+  assert.equal(sink.currentRid, 'f');
+  assert.equal(sink.targetRid, 'h');
+  for (const p of frame(63, 6000, 2, true)) source.push('h', p, now);
+  for (const p of frame(106, 9000, 1, false)) source.push('f', p, now);
+  await fannedOut();
+  assert.deepEqual(
+    fake.sent.map((p) => p.header.ssrc),
+    [1, 1, 1, 2, 2, 2],
+  );
+  assert.equal(sink.currentRid, 'h');
+});

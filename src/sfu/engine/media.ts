@@ -22,17 +22,30 @@ interface Layer {
   rid: string;
   ssrc: number | undefined;
   lastPacketAt: number;
+  /** Last packet that carried media (not a padding-only bandwidth probe): what makes a layer "flowing". */
+  lastMediaAt: number;
   packets: number;
-  /** The packets of the latest keyframe, so a new subscriber can show a picture at once. */
+  /** The packets of the latest complete keyframe, so a new subscriber can show a picture at once. */
   keyframe: RtpPacket[];
-  /** Timestamp of the keyframe still being collected. */
-  collecting: number | undefined;
+  /** The keyframe being collected; it replaces `keyframe` once its last packet (marker bit) arrives. */
+  collecting: RtpPacket[];
+  /** Timestamp of the keyframe being collected. */
+  collectingTs: number | undefined;
 }
 
 const MAX_KEYFRAME_PACKETS = 500;
 
 function newLayer(rid: string): Layer {
-  return { rid, ssrc: undefined, lastPacketAt: 0, packets: 0, keyframe: [], collecting: undefined };
+  return {
+    rid,
+    ssrc: undefined,
+    lastPacketAt: 0,
+    lastMediaAt: 0,
+    packets: 0,
+    keyframe: [],
+    collecting: [],
+    collectingTs: undefined,
+  };
 }
 
 /** How a source asks its publisher for a keyframe on one layer's SSRC. */
@@ -66,6 +79,11 @@ export function fannedOut(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The layers to try after `rid`, in `ridNotAvailable: 'asciibetical'` order: the worse ones, then the better. */
+function fallbackOrder(rids: readonly string[], rid: string): string[] {
+  return [...rids.filter((r) => r > rid), ...rids.filter((r) => r < rid).reverse()];
+}
+
 export class MediaSource {
   readonly layers = new Map<string, Layer>();
   readonly sinks = new Set<MediaSink>();
@@ -97,9 +115,12 @@ export class MediaSource {
     return this.rids.length > 0;
   }
 
-  /** Layers that have sent a packet within `withinMs`. */
+  /**
+   * Layers that have sent media within `withinMs`. Padding does not count: publishers keep probing on a layer
+   * they stopped encoding (bandwidth), and a subscriber waiting on such a layer would never get a picture.
+   */
   activeRids(now: number, withinMs = 2000): string[] {
-    return this.rids.filter((rid) => now - (this.layers.get(rid)?.lastPacketAt ?? 0) <= withinMs);
+    return this.rids.filter((rid) => now - (this.layers.get(rid)?.lastMediaAt ?? 0) <= withinMs);
   }
 
   /** Resolves when the first packet has arrived, or false after `timeoutMs`. */
@@ -143,6 +164,7 @@ export class MediaSource {
       }
       return;
     }
+    layer.lastMediaAt = now;
     const keyframe = this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
     if (this.kind === 'video') remember(layer, packet, keyframe);
     if (!this.sinks.size) return;
@@ -165,8 +187,7 @@ export class MediaSource {
 
   /** The latest complete keyframe of a layer, if one is held. */
   cachedKeyframe(rid: string): readonly RtpPacket[] {
-    const layer = this.layers.get(rid);
-    return layer && layer.collecting === undefined ? layer.keyframe : [];
+    return this.layers.get(rid)?.keyframe ?? [];
   }
 
   /** Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. */
@@ -191,20 +212,25 @@ export class MediaSource {
 function remember(layer: Layer, packet: RtpPacket, keyframe: boolean): void {
   const ts = packet.header.timestamp;
   if (keyframe) {
-    if (layer.collecting !== ts) layer.keyframe = [];
-    layer.collecting = ts;
-  } else if (layer.collecting !== ts) {
-    if (layer.collecting !== undefined) layer.keyframe = []; // it ended without its marker: incomplete
-    layer.collecting = undefined;
+    if (layer.collectingTs !== ts) layer.collecting = [];
+    layer.collectingTs = ts;
+  } else if (layer.collectingTs !== ts) {
+    // A new frame began before the keyframe's marker: that keyframe is incomplete; the previous one stays.
+    layer.collecting = [];
+    layer.collectingTs = undefined;
     return;
   }
-  if (layer.keyframe.length >= MAX_KEYFRAME_PACKETS) {
-    layer.keyframe = [];
-    layer.collecting = undefined;
+  if (layer.collecting.length >= MAX_KEYFRAME_PACKETS) {
+    layer.collecting = [];
+    layer.collectingTs = undefined;
     return;
   }
-  layer.keyframe.push(packet);
-  if (packet.header.marker) layer.collecting = undefined;
+  layer.collecting.push(packet);
+  if (packet.header.marker) {
+    layer.keyframe = layer.collecting;
+    layer.collecting = [];
+    layer.collectingTs = undefined;
+  }
 }
 
 export interface LayerPreference {
@@ -264,11 +290,27 @@ export class MediaSink {
 
   setPreference(preference: LayerPreference): void {
     this.preference = preference;
-    const next = this.chooseLayer();
-    if (next !== (this.targetRid ?? this.currentRid)) {
-      this.targetRid = next;
-      this.requestKeyframe();
-    }
+    this.retarget(this.chooseLayer());
+  }
+
+  /** Aims at layer `next`: taken up at its next keyframe, unless it is already the one forwarded. */
+  private retarget(next: string): void {
+    if (next === (this.targetRid ?? this.currentRid)) return;
+    this.targetRid = next === this.currentRid ? undefined : next;
+    if (this.targetRid !== undefined) this.requestKeyframe();
+  }
+
+  /**
+   * Until its first picture, a sink that may fall back to other layers (`ridNotAvailable: 'asciibetical'`,
+   * or no preferred layer) takes whichever layer brings a keyframe first and moves to its target at the
+   * target's keyframe: a publisher short of bandwidth may have paused exactly the layer asked for, and a
+   * joiner would otherwise look at a black tile until the SFU notices the layer stopped.
+   */
+  private get anyLayerFirst(): boolean {
+    return (
+      this.currentRid === undefined &&
+      (this.preference.ridNotAvailable === 'asciibetical' || !this.preference.preferredRid)
+    );
   }
 
   /** The layer this sink should forward given the preference and what the publisher sends now. */
@@ -294,7 +336,9 @@ export class MediaSink {
   }
 
   wantsLayer(rid: string): boolean {
-    return this.active && this.ready && (rid === this.currentRid || rid === this.targetRid);
+    return (
+      this.active && this.ready && (rid === this.currentRid || rid === this.targetRid || this.anyLayerFirst)
+    );
   }
 
   /**
@@ -304,13 +348,15 @@ export class MediaSink {
   start(): void {
     const source = this.source;
     if (!source || !this.ready) return;
-    const rid = this.targetRid;
-    if (this.kind === 'video' && this.currentRid === undefined && rid !== undefined) {
-      const cached = source.cachedKeyframe(rid);
-      if (cached.length) {
+    const target = this.targetRid;
+    if (this.kind === 'video' && this.currentRid === undefined && target !== undefined) {
+      // The target layer's keyframe, else (when falling back is allowed) the nearest layer's that has one.
+      const candidates = this.anyLayerFirst ? [target, ...fallbackOrder(source.rids, target)] : [target];
+      const rid = candidates.find((r) => source.cachedKeyframe(r).length > 0);
+      if (rid !== undefined) {
         this.currentRid = rid;
-        this.targetRid = undefined;
-        for (const packet of cached) this.emit(packet);
+        if (rid === target) this.targetRid = undefined;
+        for (const packet of source.cachedKeyframe(rid)) this.emit(packet);
         this.awaitingFresh = true;
       }
     }
@@ -330,14 +376,15 @@ export class MediaSink {
     }
     if (rid !== this.currentRid) {
       // Take up a new layer (or the first one) only at its keyframe.
-      if (rid !== this.targetRid) return;
+      const target = rid === this.targetRid;
+      if (!target && !this.anyLayerFirst) return;
       if (!keyframe) {
         // Publishers ignore a keyframe request that comes too soon after the last one: ask again.
-        if (Date.now() - this.lastKeyframeAsk > KEYFRAME_RETRY_MS) this.requestKeyframe();
+        if (target && Date.now() - this.lastKeyframeAsk > KEYFRAME_RETRY_MS) this.requestKeyframe();
         return;
       }
       this.currentRid = rid;
-      this.targetRid = undefined;
+      if (target) this.targetRid = undefined;
       this.awaitingFresh = false;
       this.rebase = this.forwarded > 0;
     }
@@ -391,15 +438,15 @@ export class MediaSink {
     this.lastKeyframeAsk = Date.now();
     const rid = this.targetRid ?? this.currentRid ?? this.chooseLayer();
     source.requestKeyframe(rid);
+    // A replayed keyframe of a fallback layer holds its live packets back until that layer's next keyframe.
+    if (this.awaitingFresh && this.currentRid !== undefined && this.currentRid !== rid) {
+      source.requestKeyframe(this.currentRid);
+    }
   }
 
   /** Re-evaluates the layer choice when the publisher's layers come and go (ridNotAvailable). */
   reconsider(now: number): void {
     if (!this.source?.simulcast) return;
-    const next = this.chooseLayer(now);
-    if (next !== (this.targetRid ?? this.currentRid)) {
-      this.targetRid = next;
-      this.requestKeyframe();
-    }
+    this.retarget(this.chooseLayer(now));
   }
 }
