@@ -35,6 +35,7 @@ export class CallsChat extends LitElement {
     });
   }
 
+  /** Moves focus to the message field (when the chat opens). */
   override focus(options?: FocusOptions): void {
     this.renderRoot.querySelector('input')?.focus(options);
   }
