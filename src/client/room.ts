@@ -157,8 +157,7 @@ export class Room {
 
   /** True once chat from that participant can be received (their channel is subscribed and open). */
   chatReady(participantId: string): boolean {
-    const p = this.#participants.get(participantId);
-    const sessionId = p?.tracks[0]?.sessionId;
+    const sessionId = chatSession(this.#participants.get(participantId));
     const channel = sessionId ? this.#chatIn.get(sessionId) : undefined;
     return channel !== undefined && channel !== 'pending' && channel.readyState === 'open';
   }
@@ -490,6 +489,7 @@ export class Room {
             tracks: [...this.#local.values()].map((l) => l.published),
           });
         }
+        if (!message.resumed && this.#chatOut) this.#announceChat();
         this.#visibilityChanged(before, previous, 'left');
         break;
       }
@@ -538,6 +538,11 @@ export class Room {
           });
         }
         p.tracks = p.tracks.filter((t) => !names.has(t.trackName));
+        break;
+      }
+      case 'participant-session': {
+        const p = this.#participants.get(message.participantId);
+        if (p) p.session = message.session;
         break;
       }
       case 'participant-state': {
@@ -628,8 +633,7 @@ export class Room {
   async #newSession(wait = true): Promise<SfuSession | { session: SfuSession; ready: Promise<void> }> {
     let session: SfuSession;
     try {
-      const iceServers = await this.#fetchIceServers();
-      mark('ice-servers');
+      const iceServers = this.#fetchIceServers().finally(() => mark('ice-servers'));
       session = await SfuSession.create(this.#api, { iceServers });
       mark('session');
     } catch (error) {
@@ -714,15 +718,19 @@ export class Room {
   }
 
   async #acquireInitialMedia(): Promise<MediaStreamTrack[]> {
+    // A muted join does not open the microphone either (unmuting asks for it, like the camera).
     const wantVideo = this.#camOn;
+    const wantAudio = this.#micOn;
+    if (!wantVideo && !wantAudio) return [];
     try {
       const stream = await getMedia({
-        audio: audioConstraints(),
+        ...(wantAudio ? { audio: audioConstraints() } : {}),
         ...(wantVideo ? { video: videoConstraints() } : {}),
       });
       return stream.getTracks();
     } catch (error) {
-      if (!(error instanceof RoomError) || error.code !== 'media-not-found' || !wantVideo) throw error;
+      if (!(error instanceof RoomError) || error.code !== 'media-not-found' || !wantVideo || !wantAudio)
+        throw error;
       // One of the two is missing: take what exists, and say what does not.
       const tracks: MediaStreamTrack[] = [];
       for (const c of [{ audio: audioConstraints() }, { video: videoConstraints() }]) {
@@ -806,8 +814,16 @@ export class Room {
 
   async #publishChat(session: SfuSession): Promise<void> {
     const channel = await session.publishDataChannel(CHAT_CHANNEL, { ordered: true });
-    if (this.#session === session) this.#chatOut = channel;
+    if (this.#session !== session) return;
+    this.#chatOut = channel;
+    this.#announceChat();
     this.#changed();
+  }
+
+  /** Chat is pulled from the announced session, so participants without tracks are heard too. */
+  #announceChat(): void {
+    const sessionId = this.#session?.sessionId;
+    if (sessionId) this.#presence?.send({ type: 'session', session: { sessionId, chat: true } });
   }
 
   // ---- reconciling pulls and chat subscriptions --------------------------------------------------------
@@ -820,8 +836,9 @@ export class Room {
     const chatSessions = new Set<string>();
     for (const p of this.#participants.values()) {
       if (p.id === this.#selfId || p.breakout !== (self?.breakout ?? null)) continue;
+      const chat = chatSession(p);
+      if (chat) chatSessions.add(chat);
       for (const t of p.tracks) {
-        chatSessions.add(t.sessionId);
         const pref = this.#prefs.get(tileKey(p.id, t.source));
         if (t.kind === 'video' && pref && !pref.visible) continue;
         desired.set(`${t.sessionId}/${t.trackName}`, { p, t });
@@ -967,9 +984,7 @@ export class Room {
     } catch {
       return;
     }
-    const from = [...this.#participants.values()].find((p) =>
-      p.tracks.some((t) => t.sessionId === sessionId),
-    );
+    const from = [...this.#participants.values()].find((p) => chatSession(p) === sessionId);
     if (!from) return;
     const text = typeof body.text === 'string' ? body.text.slice(0, MAX_CHAT_CHARS) : undefined;
     this.#receive(
@@ -1239,6 +1254,10 @@ export class Room {
       }
     }
   }
+}
+
+function chatSession(p: Participant | undefined): string | undefined {
+  return p?.session?.chat ? p.session.sessionId : undefined;
 }
 
 function keyOf(pull: Pull): string {

@@ -55,17 +55,21 @@ export class CallsChat extends LitElement {
             </li>`,
         )}
       </ol>
-      <form part="form" @submit=${this.#submit}>
-        <input
-          part="input"
-          name="text"
-          autocomplete="off"
-          maxlength="4000"
-          aria-label=${strings.chatPlaceholder}
-          placeholder=${strings.chatPlaceholder}
-        />
-        <button part="send-button" type="submit">${strings.send}</button>
-      </form>
+      ${
+        state.canPublish
+          ? html`<form part="form" @submit=${this.#submit}>
+              <input
+                part="input"
+                name="text"
+                autocomplete="off"
+                maxlength="4000"
+                aria-label=${strings.chatPlaceholder}
+                placeholder=${strings.chatPlaceholder}
+              />
+              <button part="send-button" type="submit">${strings.send}</button>
+            </form>`
+          : ''
+      }
     </div>`;
   }
 

@@ -3,7 +3,12 @@
  * their state, moderation and breakouts. JSON text frames, one message each, discriminated by `type`.
  *
  * The first client message must be `join` carrying the room token (never put the token in the URL: URLs end
- * up in logs). Chat does not go through presence: it uses a Calls data channel.
+ * up in logs). Chat does not go through presence: it uses a Calls data channel on each sender's session, which
+ * presence announces (`session`) so that participants without tracks can chat too.
+ *
+ * Viewers receive chat but do not send it: every sender's channel is pulled by everyone else, so letting each
+ * viewer of a large event send would cost a channel per viewer at every participant, and the proxy keeps the
+ * simple rule that viewers publish nothing, data channels included.
  */
 
 export type TrackKind = 'audio' | 'video';
@@ -36,6 +41,12 @@ export interface ParticipantState {
 
 export type ParticipantRole = 'host' | 'guest' | 'viewer';
 
+/** The Calls session a participant sends on, and whether it carries the `chat` data channel. */
+export interface ParticipantSession {
+  sessionId: string;
+  chat: boolean;
+}
+
 export interface Participant {
   id: string;
   /** The token's `sub`: the same person in two tabs is two participants with one userId. */
@@ -48,6 +59,8 @@ export interface Participant {
   breakout: string | null;
   /** False while the socket is gone and the participant may still resume. */
   connected: boolean;
+  /** Announced with a `session` message; absent until then. */
+  session?: ParticipantSession;
 }
 
 // ---- client -> server -------------------------------------------------------------------------------
@@ -70,6 +83,11 @@ export interface UnpublishMessage {
 export interface StateMessage {
   type: 'state';
   state: Partial<ParticipantState>;
+}
+/** The caller's Calls session (again after a replacement); `chat` once its chat channel is published. */
+export interface SessionMessage {
+  type: 'session';
+  session: ParticipantSession;
 }
 export interface HeartbeatMessage {
   type: 'heartbeat';
@@ -103,6 +121,7 @@ export type ClientMessage =
   | PublishMessage
   | UnpublishMessage
   | StateMessage
+  | SessionMessage
   | HeartbeatMessage
   | LeaveMessage
   | MuteRequestMessage
@@ -153,6 +172,11 @@ export interface ParticipantStateMessage {
   participantId: string;
   state: ParticipantState;
   connected: boolean;
+}
+export interface ParticipantSessionMessage {
+  type: 'participant-session';
+  participantId: string;
+  session: ParticipantSession;
 }
 export interface MuteRequestedMessage {
   type: 'mute-requested';
@@ -206,6 +230,7 @@ export type ServerMessage =
   | TracksPublishedMessage
   | TracksUnpublishedMessage
   | ParticipantStateMessage
+  | ParticipantSessionMessage
   | MuteRequestedMessage
   | RemovedMessage
   | BreakoutsMessage

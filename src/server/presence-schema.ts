@@ -58,6 +58,12 @@ const schemas = {
     })
     .strict(),
   state: z.object({ type: z.literal('state'), state }).strict(),
+  session: z
+    .object({
+      type: z.literal('session'),
+      session: z.object({ sessionId: id, chat: z.boolean() }).strict(),
+    })
+    .strict(),
   heartbeat: z.object({ type: z.literal('heartbeat') }).strict(),
   leave: z.object({ type: z.literal('leave') }).strict(),
   'mute-request': z

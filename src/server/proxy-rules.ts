@@ -85,7 +85,7 @@ export function bodyFacts(op: CallsOperation, body: unknown): BodyFacts {
   return facts;
 }
 
-/** Role rule: viewers only watch. */
+/** Role rule: viewers only watch (and read chat: they publish no data channel either, see presence.ts). */
 export function roleAllows(role: RoomRole, facts: BodyFacts): boolean {
   return role !== 'viewer' || !facts.publishes;
 }

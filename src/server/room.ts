@@ -230,6 +230,21 @@ export class Room {
         return this.stateChanged(member);
       case 'publish':
         return this.publish(member, msg.tracks);
+      case 'session': {
+        const { sessionId, chat } = msg.session;
+        if (member.p.role === 'viewer' && chat) {
+          return reply(error('forbidden', 'viewers cannot send chat', msg.type));
+        }
+        if (this.opts.requireBoundSessions && this.sessions.get(sessionId)?.sub !== member.p.userId) {
+          return reply(error('forbidden', `session ${sessionId} is not yours in this room`, msg.type));
+        }
+        member.p.session = { sessionId, chat };
+        return this.toOthers(member, {
+          type: 'participant-session',
+          participantId,
+          session: { sessionId, chat },
+        });
+      }
       case 'unpublish': {
         const names = new Set(msg.trackNames);
         const gone = member.p.tracks.filter((t) => names.has(t.trackName)).map((t) => t.trackName);

@@ -105,6 +105,29 @@ export function presenceSuite(name: string, start: () => Promise<Harness>): void
       assert.equal(a.c.messages.filter((x) => x.type === 'tracks-published').length, 0);
     });
 
+    void test('session: a participant without tracks announces its Calls session and chat channel', async () => {
+      const room = freshRoom();
+      const a = await joined(room, 'alice');
+      const b = await joined(room, 'bob');
+      const v = await joined(room, 'victor', 'viewer');
+      const sid = await session(a.tok);
+      b.c.send({ type: 'session', session: { sessionId: sid, chat: true } });
+      assert.equal((await b.c.next('error', (e) => e.ref === 'session')).code, 'forbidden');
+      const vsid = await session(v.tok);
+      v.c.send({ type: 'session', session: { sessionId: vsid, chat: true } });
+      assert.equal((await v.c.next('error', (e) => e.ref === 'session')).code, 'forbidden');
+
+      a.c.send({ type: 'session', session: { sessionId: sid, chat: true } });
+      const seen = await b.c.next('participant-session', (m) => m.participantId === a.id);
+      assert.deepEqual(seen.session, { sessionId: sid, chat: true });
+      await v.c.next('participant-session', (m) => m.participantId === a.id);
+      const c = await joined(room, 'carol');
+      const alice = c.welcome.participants.find((p) => p.id === a.id);
+      assert.deepEqual(alice?.session, { sessionId: sid, chat: true });
+      assert.deepEqual(alice?.tracks, []);
+      assert.equal(c.welcome.participants.find((p) => p.id === v.id)?.session, undefined);
+    });
+
     void test('participant state is broadcast', async () => {
       const room = freshRoom();
       const a = await joined(room, 'alice');

@@ -88,3 +88,50 @@ void test('publish requires a bound session when asked to, and replaces tracks b
   room.handle(a.participantId, { type: 'publish', tracks: [{ ...track, simulcast: [{ rid: 'f' }] }] }, 3);
   assert.deepEqual(room.participant(a.participantId)?.tracks, [{ ...track, simulcast: [{ rid: 'f' }] }]);
 });
+
+void test('session: announced without tracks, bound sessions only, viewers may not claim chat, kept on resume', () => {
+  const room = newRoom({ requireBoundSessions: true });
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
+  const v = room.join({ sub: 'v', name: 'V', role: 'viewer' }, 0);
+  assert.ok(a.ok && b.ok && v.ok);
+  const session = { sessionId: 'sa', chat: true };
+  const refused = room.handle(a.participantId, { type: 'session', session }, 1);
+  assert.equal(sentTo(refused, a.participantId)[0]?.type, 'error');
+  assert.deepEqual(sentTo(refused, b.participantId), []);
+  room.bindSession('sa', { sub: 'a', role: 'guest' }, 1);
+  const ok = room.handle(a.participantId, { type: 'session', session }, 2);
+  assert.deepEqual(sentTo(ok, b.participantId), [
+    { type: 'participant-session', participantId: a.participantId, session },
+  ]);
+  assert.deepEqual(sentTo(ok, a.participantId), []);
+  assert.deepEqual(room.participant(a.participantId)?.session, session);
+  assert.deepEqual(room.participant(a.participantId)?.tracks, []);
+
+  room.bindSession('sv', { sub: 'v', role: 'viewer' }, 2);
+  const viewer = room.handle(
+    v.participantId,
+    { type: 'session', session: { sessionId: 'sv', chat: true } },
+    3,
+  );
+  const err = sentTo(viewer, v.participantId)[0];
+  assert.equal(err?.type === 'error' && err.code, 'forbidden');
+  room.handle(v.participantId, { type: 'session', session: { sessionId: 'sv', chat: false } }, 3);
+  assert.deepEqual(room.participant(v.participantId)?.session, { sessionId: 'sv', chat: false });
+
+  // A resumed participant keeps its session; a newcomer's welcome carries it.
+  const welcome = (effects: RoomEffect[], id: string) =>
+    sentTo(effects, id).find((m) => m.type === 'welcome');
+  const resumeToken = (() => {
+    const w = welcome(a.effects, a.participantId);
+    return w?.type === 'welcome' ? w.resumeToken : '';
+  })();
+  room.disconnect(a.participantId, 4);
+  const back = room.join({ sub: 'a', name: 'A', role: 'guest', resumeToken }, 5);
+  assert.ok(back.ok && back.resumed);
+  const w = welcome(back.effects, a.participantId);
+  assert.deepEqual(
+    w?.type === 'welcome' && w.participants.find((p) => p.id === a.participantId)?.session,
+    session,
+  );
+});
