@@ -56,7 +56,8 @@ export interface SfuSessionEventMap {
 }
 
 export interface SfuSessionOptions {
-  iceServers?: RTCIceServer[];
+  /** May be a promise: it is awaited alongside `sessions/new`, not before it. */
+  iceServers?: RTCIceServer[] | Promise<RTCIceServer[]>;
   /** Passed to `sessions/new`. */
   correlationId?: string;
   /** How long ICE may stay `disconnected` before the session counts as lost (partytracks: 7 s). */
@@ -150,11 +151,14 @@ export class SfuSession extends EventTarget {
 
   static async create(api: CallsApi, options: SfuSessionOptions = {}): Promise<SfuSession> {
     const request: NewSessionOptions = options.correlationId ? { correlationId: options.correlationId } : {};
-    const { sessionId } = await api.newSession(request);
+    const [{ sessionId }, iceServers] = await Promise.all([
+      api.newSession(request),
+      options.iceServers ?? [],
+    ]);
     if (typeof sessionId !== 'string' || sessionId === '') {
       throw new SfuSessionError('bad_response', 'sessions/new returned no sessionId');
     }
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: options.iceServers ?? [] });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
     return new SfuSession(api, sessionId, pc, options);
   }
 
