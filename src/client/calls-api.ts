@@ -292,6 +292,11 @@ export class CallsApi {
   }
 }
 
+/** The SFU no longer has the session (410 `session_error`: unknown, expired or closed): make a new one. */
+export function isSessionGone(error: unknown): error is CallsApiError {
+  return error instanceof CallsApiError && error.status === 410;
+}
+
 /**
  * A 429 was refused before anything happened, so any call may be sent again. Other failures may have come
  * after the call took effect (a lost response, a 5xx half way), so only idempotent calls are repeated.

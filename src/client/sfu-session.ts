@@ -10,7 +10,13 @@ import type {
   TrackResult,
 } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
-import { CallsApiError, CallsItemError, type CallsApi, type NewSessionOptions } from './calls-api.ts';
+import {
+  CallsApiError,
+  CallsItemError,
+  isSessionGone,
+  type CallsApi,
+  type NewSessionOptions,
+} from './calls-api.ts';
 import { NegotiationQueue, type ItemOutcome } from './negotiation-queue.ts';
 
 export type SfuSessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'lost' | 'closed';
@@ -62,6 +68,8 @@ export interface SfuSessionOptions {
   correlationId?: string;
   /** How long ICE may stay `disconnected` before the session counts as lost (partytracks: 7 s). */
   disconnectedTimeoutMs?: number;
+  /** While ICE is `disconnected`, how often to ask the SFU whether it still has the session. */
+  probeIntervalMs?: number;
   /** How long `publish` waits for the first bytes to leave. */
   publishTimeoutMs?: number;
   /** How long a pull waits for its `track` event after the SFU's offer (partytracks: 5 s). */
@@ -129,6 +137,7 @@ interface PullItemResult {
 
 const DEFAULTS = {
   disconnectedTimeoutMs: 7000,
+  probeIntervalMs: 2000,
   publishTimeoutMs: 15_000,
   trackTimeoutMs: 5000,
   connectTimeoutMs: 10_000,
@@ -147,6 +156,7 @@ export class SfuSession extends EventTarget {
   readonly #pulls = new Map<string, PullRequest>();
   #state: SfuSessionState = 'new';
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #probe: AbortController | undefined;
   #establish: Promise<void> | undefined;
 
   static async create(api: CallsApi, options: SfuSessionOptions = {}): Promise<SfuSession> {
@@ -169,6 +179,7 @@ export class SfuSession extends EventTarget {
     this.peerConnection = pc;
     this.#options = {
       disconnectedTimeoutMs: options.disconnectedTimeoutMs ?? DEFAULTS.disconnectedTimeoutMs,
+      probeIntervalMs: options.probeIntervalMs ?? DEFAULTS.probeIntervalMs,
       publishTimeoutMs: options.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs,
       trackTimeoutMs: options.trackTimeoutMs ?? DEFAULTS.trackTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
@@ -374,6 +385,7 @@ export class SfuSession extends EventTarget {
     if (this.#state === 'closed') return;
     this.#queue.close(new SfuSessionError('session_closed', 'the session was closed'));
     clearTimeout(this.#disconnectedTimer);
+    this.#probe?.abort();
     this.peerConnection.close();
     this.#setState('closed');
   }
@@ -676,16 +688,52 @@ export class SfuSession extends EventTarget {
         () => this.#lose(`ICE disconnected for more than ${this.#options.disconnectedTimeoutMs} ms`),
         this.#options.disconnectedTimeoutMs,
       );
+      if (!this.#probe) {
+        this.#probe = new AbortController();
+        void this.#probeWhileDisconnected(this.#probe.signal);
+      }
     } else {
       clearTimeout(this.#disconnectedTimer);
       this.#disconnectedTimer = undefined;
+      this.#probe?.abort();
+      this.#probe = undefined;
     }
     this.#setState(pc.connectionState);
+  }
+
+  /**
+   * ICE cannot tell a network blip from an SFU that dropped the session (a restart, a crash): both look
+   * `disconnected`, and Chrome stays there rather than failing. The SFU can: a session it no longer has
+   * answers 410, and then waiting out the disconnected timer only delays the new session.
+   */
+  async #probeWhileDisconnected(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.#api.getSession(this.sessionId, { signal });
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isSessionGone(error)) {
+          this.#lose(`the SFU no longer has the session (${error.status} ${error.errorCode})`);
+          return;
+        }
+        // Anything else (backend unreachable, 5xx) says nothing about the session: the timer decides.
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, this.#options.probeIntervalMs);
+        signal.addEventListener('abort', done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+    }
   }
 
   #lose(reason: string): void {
     if (this.#state === 'lost' || this.#state === 'closed') return;
     clearTimeout(this.#disconnectedTimer);
+    this.#probe?.abort();
     this.#queue.close(new SfuSessionError('session_lost', `the session was lost: ${reason}`));
     this.#setState('lost');
     this.dispatchEvent(new SfuSessionLostEvent(reason));

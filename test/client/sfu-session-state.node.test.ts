@@ -35,15 +35,32 @@ class FakePeerConnection extends EventTarget {
   }
 }
 
-/** A CallsApi whose fake fetch answers `sessions/new` only. */
-function fakeApi(): CallsApi {
-  const fetch: typeof globalThis.fetch = () =>
-    Promise.resolve(new Response(JSON.stringify({ sessionId: 'abc' }), { status: 201 }));
-  return new CallsApi({ baseUrl: 'http://sfu.test', authorization: () => 's', fetch });
+/**
+ * A CallsApi whose fake fetch answers `sessions/new`, and `GET sessions/abc` (the probe while disconnected)
+ * with `probeStatus`; `probes` counts those.
+ */
+function fakeApi(probeStatus = 200, probes = { count: 0 }): CallsApi {
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    if ((init?.method ?? 'GET') === 'GET') {
+      probes.count++;
+      const body =
+        probeStatus === 410
+          ? { errorCode: 'session_error', errorDescription: 'Session abc is unknown, expired or closed' }
+          : { tracks: [], dataChannels: [] };
+      return Promise.resolve(new Response(JSON.stringify(body), { status: probeStatus }));
+    }
+    return Promise.resolve(new Response(JSON.stringify({ sessionId: 'abc' }), { status: 201 }));
+  };
+  return new CallsApi({
+    baseUrl: 'http://sfu.test',
+    authorization: () => 's',
+    fetch,
+    retry: { attempts: 1 },
+  });
 }
 
-async function session(disconnectedTimeoutMs?: number) {
-  const s = await SfuSession.create(fakeApi(), {
+async function session(disconnectedTimeoutMs?: number, api = fakeApi()) {
+  const s = await SfuSession.create(api, {
     iceServers: [{ urls: 'stun:x' }],
     ...(disconnectedTimeoutMs ? { disconnectedTimeoutMs } : {}),
   });
@@ -106,6 +123,40 @@ void describe('SfuSession connection state', () => {
     assert.deepEqual(states, ['connected', 'disconnected', 'lost']);
     assert.equal(lost.length, 1);
     assert.match(lost[0]!, /disconnected/);
+  });
+
+  void it('is lost at once when the SFU answers 410 for the session while ICE is disconnected', async () => {
+    const probes = { count: 0 };
+    const { s, pc, states, lost } = await session(undefined, fakeApi(410, probes));
+    pc.set('connected', 'connected');
+    assert.equal(probes.count, 0, 'no probe while connected');
+    pc.set('disconnected', 'disconnected');
+    await new Promise<void>((resolve) => s.addEventListener('session-lost', () => resolve(), { once: true }));
+    assert.equal(probes.count, 1);
+    assert.deepEqual(states, ['connected', 'disconnected', 'lost']);
+    assert.match(lost[0]!, /410/);
+  });
+
+  void it('keeps probing every 2 s while disconnected, and stops once connected again', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const probes = { count: 0 };
+    const { s, pc, lost } = await session(undefined, fakeApi(200, probes));
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
+    };
+    pc.set('connected', 'connected');
+    pc.set('disconnected', 'disconnected');
+    await settle();
+    assert.equal(probes.count, 1);
+    t.mock.timers.tick(2000);
+    await settle();
+    assert.equal(probes.count, 2);
+    pc.set('connected', 'connected');
+    t.mock.timers.tick(10_000);
+    await settle();
+    assert.equal(probes.count, 2);
+    assert.equal(s.state, 'connected');
+    assert.deepEqual(lost, []);
   });
 
   for (const [connection, ice] of [
