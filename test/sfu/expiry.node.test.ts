@@ -15,6 +15,7 @@ import {
   list,
   until,
   itRetrying,
+  closeAfterAll,
 } from './node-harness.ts';
 
 let sfu: TestSfu;
@@ -30,14 +31,7 @@ before(async () => {
 });
 after(() => sfu.close());
 
-const closers: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-function track<T extends { close(): Promise<void> }>(x: T): T {
-  closers.push(() => x.close());
-  return x;
-}
+const { track } = closeAfterAll();
 
 async function status(sessionId: string): Promise<number> {
   return (await sfu.call(OP.getSession, { sessionId })).status;

@@ -17,6 +17,7 @@ import {
   list,
   sendAudio,
   until,
+  closeAfterAll,
 } from './node-harness.ts';
 
 const OTHER_SECRET = 'other-app-secret-0123456789';
@@ -31,14 +32,7 @@ before(async () => {
 });
 after(() => sfu.close());
 
-const closers: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-function track<T extends { close(): Promise<void> }>(x: T): T {
-  closers.push(() => x.close());
-  return x;
-}
+const { track, onCleanup } = closeAfterAll();
 
 type Item = Record<string, unknown>;
 
@@ -777,7 +771,7 @@ void describe('bidirectional transceivers', () => {
       assert.equal(answered.status, 200, JSON.stringify(answered.body));
       await connected(pc);
       const sending = sendAudio(transceiver!, 0x4242);
-      closers.push(() => Promise.resolve(sending.stop()));
+      onCleanup(() => sending.stop());
       assert.equal(received, 0, 'nothing comes back on the transceiver before the pull');
 
       const pull = await sfu.call(OP.tracksNew, {

@@ -3,7 +3,7 @@
  * that checks every response against calls-openapi.yaml, and a werift peer playing the browser.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { after, it } from 'node:test';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import { startSfu, type RunningSfu, type SfuOptions } from '../../src/sfu/server.ts';
 import type { SfuLimits } from '../../src/sfu/config.ts';
@@ -339,4 +339,27 @@ export class Subscriber {
   close(): Promise<void> {
     return this.pc.close();
   }
+}
+
+/**
+ * What a test file opens and must close after all its tests: `track(x)` registers `x.close()`, `onCleanup`
+ * any other step; they run in the order registered.
+ */
+export function closeAfterAll(): {
+  track: <T extends { close(): Promise<void> }>(x: T) => T;
+  onCleanup: (step: () => unknown) => void;
+} {
+  const steps: (() => unknown)[] = [];
+  after(async () => {
+    for (const step of steps.splice(0)) await step();
+  });
+  return {
+    track: (x) => {
+      steps.push(() => x.close());
+      return x;
+    },
+    onCleanup: (step) => {
+      steps.push(step);
+    },
+  };
 }
