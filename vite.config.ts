@@ -7,7 +7,7 @@
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
  */
 import { resolve } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, parseAst, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
 
@@ -31,10 +31,51 @@ function minifyLitCss(): Plugin {
   };
 }
 
+/**
+ * Collapses each run of whitespace that holds a line break to one space in the static text of the
+ * elements' `html` and `svg` templates (indentation from formatting). One space renders the same as the
+ * run outside `white-space: pre`, which no template text is in; expressions are not touched.
+ */
+function minifyLitHtml(): Plugin {
+  return {
+    name: 'minify-lit-html',
+    transform(code, id) {
+      if (!/\/src\/elements\/[^/]+\.ts$/.test(id) || id.endsWith('.styles.ts')) return null;
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: unknown): void => {
+        if (!node || typeof node !== 'object') return;
+        if (Array.isArray(node)) return node.forEach(visit);
+        const n = node as Record<string, unknown> & { type?: string };
+        if (n.type === 'TaggedTemplateExpression') {
+          const tag = n.tag as { type: string; name?: string };
+          const quasi = n.quasi as { quasis: { start: number; value: { raw: string } }[] };
+          if (tag.type === 'Identifier' && (tag.name === 'html' || tag.name === 'svg')) {
+            for (const { start, value } of quasi.quasis) {
+              // A quasi's span includes its delimiters: the raw text starts after "`" or "}".
+              const from = start + 1;
+              const to = from + value.raw.length;
+              if (code.slice(from, to) !== value.raw) continue;
+              const text = value.raw.replace(/\s*\n\s*/g, ' ');
+              if (text !== value.raw) edits.push({ start: from, end: to, text });
+            }
+          }
+        }
+        for (const key of Object.keys(n)) if (key !== 'parent') visit(n[key]);
+      };
+      visit(parseAst(code, { lang: 'ts' }));
+      if (edits.length === 0) return null;
+      let out = code;
+      for (const e of edits.sort((a, b) => b.start - a.start))
+        out = out.slice(0, e.start) + e.text + out.slice(e.end);
+      return { code: out, map: null };
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
     return {
-      plugins: [minifyLitCss()],
+      plugins: [minifyLitCss(), minifyLitHtml()],
       root: resolve(root, 'demo'),
       base: './',
       publicDir: false,
@@ -68,7 +109,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
-    plugins: [minifyLitCss()],
+    plugins: [minifyLitCss(), minifyLitHtml()],
     build: {
       outDir: 'dist',
       emptyOutDir: false,
@@ -80,7 +121,8 @@ export default defineConfig(({ mode }) => {
         formats: ['es'],
         fileName: () => 'calls-room.js',
       },
-      rollupOptions: { output: { codeSplitting: false, minify: true } },
+      // No comments at all: the file is not bundled again, so `/* @__PURE__ */` annotations are dead weight.
+      rollupOptions: { output: { codeSplitting: false, minify: true, comments: false } },
     },
   };
 });
