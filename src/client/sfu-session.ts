@@ -277,17 +277,19 @@ export class SfuSession extends EventTarget {
     if (!current) throw new SfuSessionError('unknown_mid', `no pull on mid ${mid}`);
     const next: PullRequest =
       'sessionId' in update ? { ...update } : { ...current, simulcast: update.simulcast };
-    const response = await this.#api.updateTracks(this.sessionId, {
-      tracks: [
-        {
-          location: 'remote',
-          mid,
-          sessionId: next.sessionId,
-          trackName: next.trackName,
-          ...simulcastOf(next),
-        },
-      ],
-    });
+    const response = await this.#watch(
+      this.#api.updateTracks(this.sessionId, {
+        tracks: [
+          {
+            location: 'remote',
+            mid,
+            sessionId: next.sessionId,
+            trackName: next.trackName,
+            ...simulcastOf(next),
+          },
+        ],
+      }),
+    );
     const item = response.tracks?.find((t) => t.mid === mid) ?? response.tracks?.[0];
     if (item?.errorCode) throw new CallsItemError(item.errorCode, item.errorDescription ?? '', `mid ${mid}`);
     this.#pulls.set(mid, next);
@@ -301,7 +303,16 @@ export class SfuSession extends EventTarget {
   async close(mids: readonly string[], options: CloseOptions = {}): Promise<void> {
     if (this.#state === 'lost' || this.#state === 'closed') return;
     const batch = options.force ? this.#forceCloseBatch : this.#closeBatch;
-    await Promise.all(mids.map((mid) => batch(mid)));
+    try {
+      await Promise.all(mids.map((mid) => batch(mid)));
+    } catch (error) {
+      // Lost while the close waited its turn, or because of it (a 410): nothing is left to close.
+      const ended =
+        isSessionGone(error) ||
+        (error instanceof SfuSessionError &&
+          (error.code === 'session_lost' || error.code === 'session_closed'));
+      if (!ended) throw error;
+    }
   }
 
   /** Swaps the source of a publication (device switch, mute to black) without renegotiation. */
@@ -323,9 +334,11 @@ export class SfuSession extends EventTarget {
     this.#establish ??= this.#queue
       .run(async () => {
         this.#assertUsable();
-        const response = await this.#api.establishDataChannels(this.sessionId, {
-          dataChannel: { location: 'remote', dataChannelName: SERVER_EVENTS_CHANNEL },
-        });
+        const response = await this.#watch(
+          this.#api.establishDataChannels(this.sessionId, {
+            dataChannel: { location: 'remote', dataChannelName: SERVER_EVENTS_CHANNEL },
+          }),
+        );
         if (response.sessionDescription?.type === 'offer')
           await this.#answerSfuOffer(response.sessionDescription);
         else throw new SfuSessionError('bad_response', 'datachannels/establish returned no offer');
@@ -372,7 +385,7 @@ export class SfuSession extends EventTarget {
     channel.close();
     if (id === null || this.#state === 'lost' || this.#state === 'closed') return;
     const response = await this.#queue.run(() =>
-      this.#api.closeDataChannels(this.sessionId, { dataChannels: [{ id }] }),
+      this.#watch(this.#api.closeDataChannels(this.sessionId, { dataChannels: [{ id }] })),
     );
     const item = response.dataChannels?.[0];
     if (item?.errorCode && item.errorCode !== 'close_track_error') {
@@ -405,14 +418,16 @@ export class SfuSession extends EventTarget {
       let answer: SessionDescription;
       let results: TrackResult[];
       try {
-        const response = await this.#api.newTracks(this.sessionId, {
-          sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
-          tracks: items.map((item, i) => ({
-            location: 'local',
-            mid: transceivers[i]?.mid ?? '',
-            trackName: item.trackName,
-          })),
-        });
+        const response = await this.#watch(
+          this.#api.newTracks(this.sessionId, {
+            sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
+            tracks: items.map((item, i) => ({
+              location: 'local',
+              mid: transceivers[i]?.mid ?? '',
+              trackName: item.trackName,
+            })),
+          }),
+        );
         if (response.sessionDescription?.type !== 'answer') {
           throw new SfuSessionError('bad_response', 'tracks/new with an offer returned no answer');
         }
@@ -446,14 +461,16 @@ export class SfuSession extends EventTarget {
 
   readonly #pullBatch = this.#queue.batcher<PullRequest, PullItemResult>(async (items) => {
     this.#assertUsable();
-    const response = await this.#api.newTracks(this.sessionId, {
-      tracks: items.map((item) => ({
-        location: 'remote',
-        sessionId: item.sessionId,
-        trackName: item.trackName,
-        ...simulcastOf(item),
-      })),
-    });
+    const response = await this.#watch(
+      this.#api.newTracks(this.sessionId, {
+        tracks: items.map((item) => ({
+          location: 'remote',
+          sessionId: item.sessionId,
+          trackName: item.trackName,
+          ...simulcastOf(item),
+        })),
+      }),
+    );
     // Matched by (sessionId, trackName), each result used once so the same publication may be pulled twice.
     const remaining = [...(response.tracks ?? [])];
     const outcomes = items.map((item): ItemOutcome<PullItemResult> => {
@@ -501,11 +518,13 @@ export class SfuSession extends EventTarget {
       await pc.setLocalDescription(offer);
       let answer: SessionDescription;
       try {
-        const response = await this.#api.closeTracks(this.sessionId, {
-          tracks: known.map((mid) => ({ mid })),
-          force: false,
-          sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
-        });
+        const response = await this.#watch(
+          this.#api.closeTracks(this.sessionId, {
+            tracks: known.map((mid) => ({ mid })),
+            force: false,
+            sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
+          }),
+        );
         if (response.sessionDescription?.type !== 'answer') {
           throw new SfuSessionError('bad_response', 'tracks/close with an offer returned no answer');
         }
@@ -536,10 +555,12 @@ export class SfuSession extends EventTarget {
   async #forceClose(mids: readonly string[]): Promise<ItemOutcome<void>[]> {
     let outcomes: ItemOutcome<void>[];
     try {
-      const response = await this.#api.closeTracks(this.sessionId, {
-        tracks: mids.map((mid) => ({ mid })),
-        force: true,
-      });
+      const response = await this.#watch(
+        this.#api.closeTracks(this.sessionId, {
+          tracks: mids.map((mid) => ({ mid })),
+          force: true,
+        }),
+      );
       outcomes = closeOutcomes(mids, response.tracks);
     } catch (error) {
       // 410: the session is gone on the SFU, and with it everything it forwarded.
@@ -583,7 +604,7 @@ export class SfuSession extends EventTarget {
     }
     const sdp = pc.localDescription?.sdp;
     if (!sdp) throw new SfuSessionError('bad_response', 'no local answer');
-    await this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } });
+    await this.#watch(this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } }));
   }
 
   #newDataChannel(
@@ -593,7 +614,9 @@ export class SfuSession extends EventTarget {
   ): Promise<RTCDataChannel> {
     return this.#queue.run(async () => {
       this.#assertUsable();
-      const response = await this.#api.newDataChannels(this.sessionId, { dataChannels: [object] });
+      const response = await this.#watch(
+        this.#api.newDataChannels(this.sessionId, { dataChannels: [object] }),
+      );
       const item = response.dataChannels?.find((d) => d.dataChannelName === object.dataChannelName);
       if (item?.errorCode) throw new CallsItemError(item.errorCode, item.errorDescription ?? '', label);
       if (typeof item?.id !== 'number')
@@ -701,6 +724,15 @@ export class SfuSession extends EventTarget {
     this.#setState(pc.connectionState);
   }
 
+  /** A Calls request on this session. A 410 means the SFU no longer has it: lost now, not at the next ICE check. */
+  #watch<T>(request: Promise<T>): Promise<T> {
+    return request.catch((error: unknown) => {
+      if (isSessionGone(error))
+        this.#lose(`the SFU no longer has the session (${error.status} ${error.errorCode})`);
+      throw error;
+    });
+  }
+
   /**
    * ICE cannot tell a network blip from an SFU that dropped the session (a restart, a crash): both look
    * `disconnected`, and Chrome stays there rather than failing. The SFU can: a session it no longer has
@@ -709,14 +741,10 @@ export class SfuSession extends EventTarget {
   async #probeWhileDisconnected(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        await this.#api.getSession(this.sessionId, { signal });
+        await this.#watch(this.#api.getSession(this.sessionId, { signal }));
       } catch (error) {
-        if (signal.aborted) return;
-        if (isSessionGone(error)) {
-          this.#lose(`the SFU no longer has the session (${error.status} ${error.errorCode})`);
-          return;
-        }
-        // Anything else (backend unreachable, 5xx) says nothing about the session: the timer decides.
+        // Anything but 410 (backend unreachable, 5xx) says nothing about the session: the timer decides.
+        if (signal.aborted || isSessionGone(error)) return;
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.#options.probeIntervalMs);

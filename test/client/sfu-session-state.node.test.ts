@@ -36,20 +36,19 @@ class FakePeerConnection extends EventTarget {
 }
 
 /**
- * A CallsApi whose fake fetch answers `sessions/new`, and `GET sessions/abc` (the probe while disconnected)
- * with `probeStatus`; `probes` counts those.
+ * A CallsApi whose fake fetch answers `sessions/new`, and every request on the session (the probe while
+ * disconnected among them) with `sessionStatus`; `requests` counts those.
  */
-function fakeApi(probeStatus = 200, probes = { count: 0 }): CallsApi {
-  const fetch: typeof globalThis.fetch = (input, init) => {
-    if ((init?.method ?? 'GET') === 'GET') {
-      probes.count++;
-      const body =
-        probeStatus === 410
-          ? { errorCode: 'session_error', errorDescription: 'Session abc is unknown, expired or closed' }
-          : { tracks: [], dataChannels: [] };
-      return Promise.resolve(new Response(JSON.stringify(body), { status: probeStatus }));
-    }
-    return Promise.resolve(new Response(JSON.stringify({ sessionId: 'abc' }), { status: 201 }));
+function fakeApi(sessionStatus = 200, requests = { count: 0 }): CallsApi {
+  const fetch: typeof globalThis.fetch = (input) => {
+    if (input instanceof URL || typeof input === 'string' ? String(input).endsWith('/sessions/new') : false)
+      return Promise.resolve(new Response(JSON.stringify({ sessionId: 'abc' }), { status: 201 }));
+    requests.count++;
+    const body =
+      sessionStatus === 410
+        ? { errorCode: 'session_error', errorDescription: 'Session abc is unknown, expired or closed' }
+        : { tracks: [], dataChannels: [] };
+    return Promise.resolve(new Response(JSON.stringify(body), { status: sessionStatus }));
   };
   return new CallsApi({
     baseUrl: 'http://sfu.test',
@@ -126,37 +125,46 @@ void describe('SfuSession connection state', () => {
   });
 
   void it('is lost at once when the SFU answers 410 for the session while ICE is disconnected', async () => {
-    const probes = { count: 0 };
-    const { s, pc, states, lost } = await session(undefined, fakeApi(410, probes));
+    const requests = { count: 0 };
+    const { s, pc, states, lost } = await session(undefined, fakeApi(410, requests));
     pc.set('connected', 'connected');
-    assert.equal(probes.count, 0, 'no probe while connected');
+    assert.equal(requests.count, 0, 'no probe while connected');
     pc.set('disconnected', 'disconnected');
     await new Promise<void>((resolve) => s.addEventListener('session-lost', () => resolve(), { once: true }));
-    assert.equal(probes.count, 1);
+    assert.equal(requests.count, 1);
     assert.deepEqual(states, ['connected', 'disconnected', 'lost']);
     assert.match(lost[0]!, /410/);
   });
 
   void it('keeps probing every 2 s while disconnected, and stops once connected again', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
-    const probes = { count: 0 };
-    const { s, pc, lost } = await session(undefined, fakeApi(200, probes));
+    const requests = { count: 0 };
+    const { s, pc, lost } = await session(undefined, fakeApi(200, requests));
     const settle = async () => {
       for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
     };
     pc.set('connected', 'connected');
     pc.set('disconnected', 'disconnected');
     await settle();
-    assert.equal(probes.count, 1);
+    assert.equal(requests.count, 1);
     t.mock.timers.tick(2000);
     await settle();
-    assert.equal(probes.count, 2);
+    assert.equal(requests.count, 2);
     pc.set('connected', 'connected');
     t.mock.timers.tick(10_000);
     await settle();
-    assert.equal(probes.count, 2);
+    assert.equal(requests.count, 2);
     assert.equal(s.state, 'connected');
     assert.deepEqual(lost, []);
+  });
+
+  void it('is lost at once when any request on the session answers 410', async () => {
+    const { s, pc, lost } = await session(undefined, fakeApi(410));
+    pc.set('connected', 'connected');
+    // A close on a session the SFU no longer has is done; the session is lost all the same.
+    await s.close(['0'], { force: true });
+    assert.equal(s.state, 'lost');
+    assert.match(lost[0]!, /410 session_error/);
   });
 
   for (const [connection, ice] of [
