@@ -127,6 +127,12 @@ export class Session {
         void this.close();
       }
     });
+    // Media may start once ICE+DTLS are up; SCTP (part of werift's `connected`) comes a round trip later.
+    peer.onTransportReady(() => {
+      if (this.peer !== peer) return;
+      this.connectedOnce = true;
+      this.kickSinks();
+    });
     peer.onRemoteDataChannel = (pipe, label) => {
       if (label === SERVER_EVENTS_CHANNEL) this.serverEvents = pipe;
     };
@@ -134,24 +140,30 @@ export class Session {
     return peer;
   }
 
-  /** Later exchanges need the transport up: wait up to 5 s for it, else 425. */
-  private async connected(): Promise<void> {
+  /**
+   * Later exchanges need the transport up: wait up to 5 s for it, else 425. Media operations need ICE+DTLS
+   * (Calls' rule); data-channel operations also need SCTP, which werift's `connected` includes.
+   */
+  private async connected(need: 'media' | 'sctp' = 'media'): Promise<void> {
     const peer = this.peer;
     if (!peer?.negotiated) return; // the first exchange is what creates the connection
-    if (peer.state === 'connected') return;
+    const up = () => peer.state === 'connected' || (need === 'media' && peer.transportReady);
+    if (up()) return;
     if (peer.state === 'failed' || peer.state === 'closed')
       throw new CallsError(410, 'session_error', 'Session closed');
     const ok = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        off();
-        resolve(false);
-      }, this.limits.connectWaitMs);
-      const off = peer.onState((s) => {
-        if (s === 'connected' || s === 'failed' || s === 'closed') {
-          clearTimeout(timer);
-          off();
-          resolve(s === 'connected');
-        }
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        offState();
+        offReady();
+        resolve(result);
+      };
+      const timer = setTimeout(() => done(false), this.limits.connectWaitMs);
+      const offState = peer.onState((s) => {
+        if (s === 'connected' || s === 'failed' || s === 'closed') done(s === 'connected');
+      });
+      const offReady = peer.onTransportReady(() => {
+        if (up()) done(true);
       });
     });
     if (!ok) throw notConnected();
@@ -699,7 +711,7 @@ export class Session {
         'The data channel transport of this session already exists',
       );
     }
-    await this.connected();
+    await this.connected('sctp');
     if (body.sessionDescription) {
       if (body.sessionDescription.type !== 'offer') throw badSdp('datachannels/establish takes an offer');
       const { answer, sections } = await this.applyOffer(body.sessionDescription.sdp);
@@ -753,7 +765,7 @@ export class Session {
     if (new Set(items.map((d) => d.location)).size > 1)
       throw badParams('All data channels of one request must be local, or all remote');
     const peer = this.requireDataTransport();
-    await this.connected();
+    await this.connected('sctp');
     const results: DataChannelResult[] = [];
     for (const item of items) {
       const name = item.dataChannelName;
@@ -908,7 +920,7 @@ export class Session {
 
   /** Once the client holds the SDP of every pulled m-line, sinks may start, each from a fresh keyframe. */
   private kickSinks(): void {
-    if (this.awaitingAnswer || this.peer?.state !== 'connected') return;
+    if (this.awaitingAnswer || !this.peer?.transportReady) return;
     for (const t of this.tracks.values()) {
       if (t.location !== 'remote' || !t.active || t.sink.ready) continue;
       t.sink.ready = true;

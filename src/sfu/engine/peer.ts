@@ -142,6 +142,8 @@ export class MediaPeer {
   private readonly sources = new Map<string, MediaSource>();
   private readonly sinks = new Map<string, MediaSink>();
   private readonly stateListeners = new Set<(state: PeerState) => void>();
+  private readonly readyListeners = new Set<() => void>();
+  private readonly watchedDtls = new WeakSet<object>();
   private readonly twcc = new TwccRecorder();
   private readonly rtcpSsrc = (Math.random() * 0xffffffff) >>> 0;
   private feedbackTimer: ReturnType<typeof setInterval> | undefined;
@@ -192,6 +194,32 @@ export class MediaPeer {
     return this.pc.connectionState;
   }
 
+  /**
+   * ICE and DTLS are up, so SRTP flows. werift's `connectionState` turns `connected` only once SCTP has
+   * connected as well; media (and Calls' "wait for ICE+DTLS" rule) need not wait for that.
+   */
+  get transportReady(): boolean {
+    return !this.closed && this.pc.dtlsTransports[0]?.state === 'connected';
+  }
+
+  onTransportReady(listener: () => void): () => void {
+    this.readyListeners.add(listener);
+    return () => this.readyListeners.delete(listener);
+  }
+
+  /** Follows the DTLS transport that descriptions create (one, bundled). */
+  private watchTransport(): void {
+    for (const dtls of this.pc.dtlsTransports) {
+      if (this.watchedDtls.has(dtls)) continue;
+      this.watchedDtls.add(dtls);
+      dtls.onStateChange.subscribe((state) => {
+        if (state !== 'connected' || this.closed) return;
+        this.hookTransport();
+        for (const l of this.readyListeners) l();
+      });
+    }
+  }
+
   onState(listener: (state: PeerState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -221,6 +249,7 @@ export class MediaPeer {
     for (const dtls of this.pc.dtlsTransports) if (dtls.role === 'auto') dtls.role = 'server';
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    this.watchTransport();
     this.startAddedSctp();
     return { answer: this.announce(rejectLikeOffer(this.pc.localDescription!.sdp, offer)), sections };
   }
@@ -345,6 +374,7 @@ export class MediaPeer {
   async createOffer(): Promise<string> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
+    this.watchTransport();
     return this.announce(this.pc.localDescription!.sdp);
   }
 
@@ -426,7 +456,7 @@ export class MediaPeer {
       if (ext && ext.payload.length >= 2) this.twcc.record(ext.payload.readUInt16BE(0), nowUs());
     });
     this.feedbackTimer = setInterval(() => {
-      if (this.closed || this.pc.connectionState !== 'connected') return;
+      if (!this.transportReady) return;
       const packets: RawRtcp[] = [];
       const mediaSsrc = this.firstVideoSsrc();
       const fb = this.twcc.build(this.rtcpSsrc, mediaSsrc ?? 0);
