@@ -34,7 +34,9 @@ function table(head, rows) {
 
 function signature(method) {
   const params = (method.parameters ?? []).map(
-    (p) => `${p.rest ? '...' : ''}${p.name}${p.optional ? '?' : ''}${p.type ? `: ${p.type.text}` : ''}`,
+    (p) =>
+      `${p.rest ? '...' : ''}${p.name}${p.optional ? '?' : ''}${p.type ? `: ${p.type.text}` : ''}` +
+      (p.default ? ` = ${p.default}` : ''),
   );
   return `${method.name}(${params.join(', ')}): ${method.return?.type?.text ?? 'void'}`;
 }
