@@ -134,6 +134,8 @@ export type RoomNotification =
   | { type: 'active-speaker-change'; participantId: string | undefined }
   | { type: 'connection-state-change'; state: ConnectionState; previous: ConnectionState }
   | { type: 'session-replaced'; sessionId: string }
+  /** A host turned off our microphone (`audio`) or camera (`video`). */
+  | { type: 'muted-by-host'; kind: 'audio' | 'video' }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {

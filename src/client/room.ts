@@ -441,15 +441,7 @@ export class Room {
       state: () => ({ muted: !this.#micOn, cameraOff: !this.#camOn }),
       onMessage: (message) => this.#onPresence(message),
       onStatus: (status) => this.#onPresenceStatus(status),
-      onFatal: (code, message) => {
-        const roomCode: RoomErrorCode =
-          code === 'removed' ? 'removed' : code === 'room-full' ? 'room-full' : 'presence-failed';
-        this.#teardown();
-        this.#status = 'failed';
-        this.#setConnection('disconnected');
-        this.#fail(new RoomError(roomCode, message, true));
-        this.#notify({ type: 'left', reason: code === 'removed' ? 'removed' : 'disconnected' });
-      },
+      onFatal: (code, message) => this.#end(code, message),
     });
     try {
       await this.#presence.connect();
@@ -467,6 +459,17 @@ export class Room {
       }
       throw error;
     }
+  }
+
+  /** The room ended for us (removed, replaced, refused): one `error` and one `left`, whichever comes first. */
+  #end(code: string, message: string): void {
+    const roomCode: RoomErrorCode =
+      code === 'removed' ? 'removed' : code === 'room-full' ? 'room-full' : 'presence-failed';
+    this.#teardown();
+    this.#status = 'failed';
+    this.#setConnection('disconnected');
+    this.#fail(new RoomError(roomCode, message, true));
+    this.#notify({ type: 'left', reason: code === 'removed' ? 'removed' : 'disconnected' });
   }
 
   #onPresenceStatus(_status: PresenceStatus): void {
@@ -555,9 +558,11 @@ export class Room {
       case 'mute-requested':
         if (message.kind === 'audio') void this.setMicrophoneEnabled(false);
         else void this.setCameraEnabled(false);
+        this.#notify({ type: 'muted-by-host', kind: message.kind });
         break;
       case 'removed':
-        this.#fail(new RoomError('removed', 'a host removed you from the room', true));
+        // Before the server's close: teardown closes our socket, so the close does not report it again.
+        this.#end('removed', 'a host removed you from the room');
         break;
       case 'breakouts': {
         const before = this.#visibleIds();

@@ -23,7 +23,7 @@ import './calls-controls.ts';
 import './calls-chat.ts';
 
 const TILE_PARTS =
-  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button, quality: tile-quality';
+  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button, quality: tile-quality, mute-button: tile-mute-button, remove-button: tile-remove-button';
 const CONTROLS_PARTS =
   'base: controls, mic-button, camera-button, screen-button, chat-button, leave-button, devices, device-select';
 const CHAT_PARTS =
@@ -78,14 +78,14 @@ const IDLE_STATE: RoomState = Object.freeze({
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
  *
  * @csspart base - The room's wrapper.
- * @csspart status - The joining / reconnecting / left line.
+ * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
  * @csspart error - The visible error message.
  * @csspart error-dismiss - The error's dismiss button.
  * @csspart stage - The area with the tiles.
  * @csspart prejoin - The device preview before joining.
  * @csspart join-button - The join button.
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
- * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`).
+ * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`).
  * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
  * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
  *
@@ -129,6 +129,7 @@ export class CallsRoom extends LitElement {
     _state: { state: true },
     _ui: { state: true },
     _announcement: { state: true },
+    _notice: { state: true },
     _dismissed: { state: true },
     _preview: { state: true },
     _customTiles: { state: true },
@@ -168,6 +169,8 @@ export class CallsRoom extends LitElement {
   declare _state: RoomState;
   declare _ui: RoomUi;
   declare _announcement: string;
+  /** Shown in the status line until the user toggles their media (a host muted them). */
+  declare _notice: 'audio' | 'video' | '';
   declare _dismissed: RoomError | undefined;
   declare _preview: MediaStream | undefined;
   /** The page put its own tiles in the `tiles` slot: the built-in ones are not rendered at all. */
@@ -195,6 +198,7 @@ export class CallsRoom extends LitElement {
     },
     selectDevice: (kind, id) => this.selectDevice(kind, id),
     setVideoPreference: (key, preference) => this.#room?.setVideoPreference(key, preference),
+    moderate: (id, action) => (action === 'mute' ? this.muteParticipant(id) : this.removeParticipant(id)),
     setPinned: (key) => {
       this._ui = { ...this._ui, pinned: key };
     },
@@ -220,7 +224,7 @@ export class CallsRoom extends LitElement {
     this.strings = undefined;
     this._state = IDLE_STATE;
     this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
-    this._announcement = '';
+    this._announcement = this._notice = '';
     this._dismissed = undefined;
     this._preview = undefined;
     this._customTiles = false;
@@ -304,6 +308,7 @@ export class CallsRoom extends LitElement {
     this.#room = room;
     this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));
     this._dismissed = undefined;
+    this._notice = '';
     return room.join();
   }
 
@@ -314,11 +319,13 @@ export class CallsRoom extends LitElement {
 
   /** Unmutes or mutes the microphone (shared with the others through presence). */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    this._notice = '';
     await this.#room?.setMicrophoneEnabled(enabled);
   }
 
   /** Turns the camera on or off (off releases the device; the others see the camera-off state). */
   async setCameraEnabled(enabled: boolean): Promise<void> {
+    this._notice = '';
     await this.#room?.setCameraEnabled(enabled);
   }
 
@@ -361,6 +368,16 @@ export class CallsRoom extends LitElement {
   /** Host only: brings everyone back to the main room. */
   endBreakouts(): void {
     this.#room?.endBreakouts();
+  }
+
+  /** Host only: asks a participant to turn off their microphone (`audio`, default) or camera (`video`). */
+  muteParticipant(participantId: string, kind: 'audio' | 'video' = 'audio'): void {
+    this.#room?.muteParticipant(participantId, kind);
+  }
+
+  /** Host only: removes a participant, who cannot rejoin this room (they get `calls-left` with reason `removed`). */
+  removeParticipant(participantId: string): void {
+    this.#room?.removeParticipant(participantId);
   }
 
   /** The Calls session's `RTCStatsReport` (undefined before joining). */
@@ -415,6 +432,10 @@ export class CallsRoom extends LitElement {
         this.dispatchEvent(new CallsConnectionStateChangeEvent({ state: n.state, previous: n.previous }));
         return;
       case 'session-replaced':
+        return;
+      case 'muted-by-host':
+        this._notice = n.kind;
+        this._announcement = strings.mutedByHost[n.kind];
         return;
       case 'error':
         this.#dispatchError(n.error);
@@ -481,7 +502,7 @@ export class CallsRoom extends LitElement {
           ? strings.left
           : connection === 'reconnecting'
             ? strings.reconnecting
-            : '';
+            : this._notice && strings.mutedByHost[this._notice];
     return text ? html`<p part="status" class="status">${text}</p>` : nothing;
   }
 

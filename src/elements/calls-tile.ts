@@ -3,7 +3,7 @@ import { ContextConsumer } from '@lit/context';
 import type { ParticipantView } from '../client/room-types.ts';
 import { roomContext, type RoomContextValue } from './context.ts';
 import { tileStyles } from './calls-tile.styles.ts';
-import { micOffIcon, pinIcon } from './icons.ts';
+import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
 
 /**
  * One participant's video and audio: their camera, or their screen share in a tile of its own. The tile
@@ -19,6 +19,8 @@ import { micOffIcon, pinIcon } from './icons.ts';
  * @csspart name - The participant's name.
  * @csspart muted-icon - The icon shown while the microphone is muted.
  * @csspart pin-button - The pin toggle.
+ * @csspart mute-button - Host only: asks the participant to mute (on others' camera tiles).
+ * @csspart remove-button - Host only: removes the participant from the room.
  * @csspart quality - The network quality dot (remote participants, once measured).
  *
  * @cssprop --calls-tile-aspect-ratio - Aspect ratio of the tile (default `16 / 9`).
@@ -182,6 +184,27 @@ export class CallsTile extends LitElement {
         >
           ${pinIcon}
         </button>
+        ${
+          context.state.role === 'host' && !p.isLocal && !screen
+            ? (
+                [
+                  ['mute', micOffIcon],
+                  ['remove', leaveIcon],
+                ] as const
+              ).map(
+                ([action, icon]) =>
+                  html`<button
+                    part="${action}-button"
+                    class="pin"
+                    aria-label=${`${strings[action]}: ${label}`}
+                    title=${strings[action]}
+                    @click=${() => context.actions.moderate(p.id, action)}
+                  >
+                    ${icon}
+                  </button>`,
+              )
+            : nothing
+        }
       </div>
     </div>`;
   }

@@ -13,6 +13,8 @@ export interface RoomActions {
   send(data: unknown): void;
   selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void>;
   setVideoPreference(tileKey: string, preference: VideoPreference): void;
+  /** Host only: mute or remove a participant. */
+  moderate(participantId: string, action: 'mute' | 'remove'): void;
   setPinned(tileKey: string | undefined): void;
   setChatOpen(open: boolean): void;
 }

@@ -21,6 +21,11 @@ export interface CallsStrings {
   speaking: string;
   pin: string;
   unpin: string;
+  /** Host controls on a participant's tile. */
+  mute: string;
+  remove: string;
+  /** Shown and announced when a host turned off your microphone (`audio`) or camera (`video`). */
+  mutedByHost: Record<'audio' | 'video', string>;
   controls: string;
   participants: string;
   send: string;
@@ -54,6 +59,9 @@ const en: CallsStrings = {
   speaking: 'Speaking',
   pin: 'Pin',
   unpin: 'Unpin',
+  mute: 'Mute',
+  remove: 'Remove',
+  mutedByHost: { audio: 'A host muted your microphone.', video: 'A host turned off your camera.' },
   controls: 'Call controls',
   participants: 'Participants',
   send: 'Send',
@@ -104,6 +112,12 @@ const de: CallsStrings = {
   speaking: 'Spricht',
   pin: 'Anheften',
   unpin: 'Lösen',
+  mute: 'Stummschalten',
+  remove: 'Entfernen',
+  mutedByHost: {
+    audio: 'Die Moderation hat Ihr Mikrofon stummgeschaltet.',
+    video: 'Die Moderation hat Ihre Kamera ausgeschaltet.',
+  },
   controls: 'Anrufsteuerung',
   participants: 'Teilnehmende',
   send: 'Senden',
