@@ -400,6 +400,20 @@ export class Room {
     this.#changed();
   }
 
+  /** New camera limits, applied to the live sender's encodings (every simulcast layer scaled): no renegotiation. */
+  async setCameraLimits(maxBitrate?: number, maxFramerate?: number): Promise<void> {
+    Object.assign(this.#o, { maxBitrate, maxFramerate });
+    const pub = this.#local.get('camera');
+    if (!pub || !this.#session) return;
+    const encodings = cameraEncodings(this.#o.simulcast !== false, maxBitrate, maxFramerate);
+    await this.#session
+      .setEncodings(
+        pub.mid,
+        encodings.map((e) => ({ maxFramerate: undefined, ...e })),
+      )
+      .catch((error: unknown) => this.#fail(toRoomError(error, 'publish-failed')));
+  }
+
   /** A tile says how big it is and whether it is visible: picks the layer, or stops the video. */
   setVideoPreference(tileKey: string, preference: VideoPreference): void {
     const previous = this.#prefs.get(tileKey);

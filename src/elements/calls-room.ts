@@ -153,9 +153,9 @@ export class CallsRoom extends LitElement {
   declare cameraOff: boolean;
   /** `grid` (default) or `spotlight` (the pinned tile or the active speaker large). */
   declare layout: 'grid' | 'spotlight';
-  /** Top simulcast layer's bitrate in bits per second (default 1 200 000). */
+  /** Top simulcast layer's bitrate in bits per second (default 1 200 000); the lower layers scale with it. Applies live. */
   declare maxBitrate: number | undefined;
-  /** Camera frame rate cap. */
+  /** Camera frame rate cap. Applies live. */
   declare maxFramerate: number | undefined;
   /** Send one camera encoding instead of three simulcast layers. */
   declare noSimulcast: boolean;
@@ -265,6 +265,9 @@ export class CallsRoom extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    if (changed.has('maxBitrate') || changed.has('maxFramerate')) {
+      void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
+    }
     if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
       this.#autoJoined = true;
       if (this.prejoin) void this.#startPreview();
