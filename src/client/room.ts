@@ -989,7 +989,9 @@ export class Room {
           channel.addEventListener('message', (event) => this.#onChat(sessionId, event.data));
         })
         .catch((error: unknown) => {
-          if (this.#chatIn.get(sessionId) === 'pending') this.#chatIn.delete(sessionId);
+          // No longer wanted (that publisher replaced its session meanwhile): the failure is moot.
+          if (this.#chatIn.get(sessionId) !== 'pending') return;
+          this.#chatIn.delete(sessionId);
           this.#softFail(session, error, 'chat-failed');
         });
     }
