@@ -1,9 +1,19 @@
 /** Browser side of `servers-plugin.ts`: where the test run's SFU and backend are. */
-import type { CallsTestEnv } from './servers-plugin.ts';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { CallsTestEnv, RESTART_SFU, SfuRestart } from './servers-plugin.ts';
 
 let cached: Promise<CallsTestEnv> | undefined;
 
 export function testEnv(): Promise<CallsTestEnv> {
   cached ??= fetch('/__calls/env').then((r) => r.json() as Promise<CallsTestEnv>);
   return cached;
+}
+
+/**
+ * Restarts the run's SFU on the same port, as an operator restarting it would: every session is gone,
+ * `testEnv()` stays valid. Later test files get the new SFU.
+ */
+export function restartSfu(): Promise<SfuRestart> {
+  const command: typeof RESTART_SFU = 'calls-restart-sfu';
+  return executeServerCommand<SfuRestart, undefined>(command);
 }

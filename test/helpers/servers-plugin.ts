@@ -18,9 +18,19 @@ export interface CallsTestEnv {
   backendUrl: string;
 }
 
+/** The server command that restarts the SFU (see `restartSfu` in `env.ts`). */
+export const RESTART_SFU = 'calls-restart-sfu';
+
+/** What `calls-restart-sfu` answers: the sessions the old SFU held, all gone with it. */
+export interface SfuRestart {
+  droppedSessions: number;
+}
+
 export function callsServersPlugin(): TestRunnerPlugin {
   let sfu: RunningSfu | undefined;
   let backend: RunningBackend | undefined;
+  // Fixed at start: a restarted SFU keeps the port, the app and its secret.
+  let env: CallsTestEnv | undefined;
   return {
     name: 'calls-servers',
     async serverStart() {
@@ -37,19 +47,29 @@ export function callsServersPlugin(): TestRunnerPlugin {
         'node',
       );
       backend = await startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false });
+      env = { sfuUrl: sfu.url, appId: sfu.appId, appSecret: sfu.appSecret, backendUrl: backend.url };
+    },
+    /**
+     * `calls-restart-sfu`: stops the SFU as `npm run sfu` does on SIGTERM (every session and its media gone)
+     * and starts a new one on the same port with the same app, so `testEnv()` and the backend's Calls URL
+     * stay valid while every session the browsers hold is unknown to it.
+     */
+    async executeCommand({ command }) {
+      if (command !== RESTART_SFU) return undefined;
+      const old = sfu;
+      if (!old) throw new Error('the SFU is not running');
+      sfu = undefined;
+      const result: SfuRestart = { droppedSessions: old.stats().sessions };
+      await old.close();
+      sfu = await startSfu({ port: old.port, appId: old.appId, appSecret: old.appSecret });
+      return result;
     },
     async serverStop() {
       await backend?.close();
       await sfu?.close();
     },
     serve(context) {
-      if (context.path !== '/__calls/env' || !sfu || !backend) return undefined;
-      const env: CallsTestEnv = {
-        sfuUrl: sfu.url,
-        appId: sfu.appId,
-        appSecret: sfu.appSecret,
-        backendUrl: backend.url,
-      };
+      if (context.path !== '/__calls/env' || !env) return undefined;
       return { body: JSON.stringify(env), type: 'application/json' };
     },
   };
