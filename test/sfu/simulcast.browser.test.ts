@@ -84,4 +84,40 @@ describe('embedded SFU: simulcast', () => {
       'frames keep decoding after the switch',
     );
   });
+
+  it("keeps a publisher's three layers when the SFU later sends it an offer (a pull into the same session)", async () => {
+    const api = await sfuApi();
+    const pub = await Peer.create(api);
+    const other = await Peer.create(api);
+    peers.push(pub, other);
+    const { transceivers } = await pub.publish([
+      {
+        track: await camera({ width: 1280, height: 720 }),
+        name: 'cam',
+        sendEncodings: [
+          { rid: 'f', maxBitrate: 1_200_000 },
+          { rid: 'h', maxBitrate: 600_000, scaleResolutionDownBy: 2 },
+          { rid: 'q', maxBitrate: 200_000, scaleResolutionDownBy: 4 },
+        ],
+      },
+    ]);
+    await other.publish([{ track: await camera({ width: 320, height: 180 }), name: 'cam2' }]);
+    // The publisher pulls: the SFU offers, the browser answers on the same peer connection.
+    const { response } = await pub.pull([
+      { location: 'remote', sessionId: other.sessionId, trackName: 'cam2' },
+    ]);
+    expect(response.tracks![0]!.errorCode).to.equal(undefined);
+    const remoteOffer = pub.pc.remoteDescription?.sdp ?? '';
+    expect(remoteOffer).to.match(/a=simulcast:recv f;h;q/);
+    const encodings = transceivers[0]!.sender.getParameters().encodings;
+    expect(encodings.map((e) => e.rid)).to.deep.equal(['f', 'h', 'q']);
+    await until(
+      async () => {
+        const l = await layers(transceivers[0]!.sender);
+        return ['f', 'h', 'q'].every((rid) => (l.get(rid)?.frameWidth ?? 0) > 0);
+      },
+      'all three layers still flow after the renegotiation',
+      30_000,
+    );
+  });
 });

@@ -243,6 +243,7 @@ export class MediaPeer {
     const sections = usableSections(offer, 'offer');
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
+    this.keepSimulcast(sections);
     beforeAnswer?.(sections);
     // Answer `setup:passive`: the browser drives the DTLS handshake as client. werift's own client flights
     // stall under CPU load (retransmitted until they give up), Chrome's do not.
@@ -263,6 +264,20 @@ export class MediaPeer {
     if (!sctp || sctp.dataChannelId !== undefined || this.pc.connectionState !== 'connected') return;
     const manager = (this.pc as unknown as { sctpManager: { connectSctp(): Promise<void> } }).sctpManager;
     manager.connectSctp().catch(() => undefined);
+  }
+
+  /**
+   * Later SFU offers must repeat a published section's simulcast layers (`a=rid:… recv`, `a=simulcast`):
+   * werift writes them into offers only from the transceiver's options, and a browser answering an offer
+   * without them drops the track to a single encoding.
+   */
+  private keepSimulcast(sections: OfferedSection[]): void {
+    for (const section of sections) {
+      if (!section.rids.length) continue;
+      const t = this.pc.getTransceivers().find((x) => x.mid === section.mid);
+      if (!t || t.options.simulcast?.length) continue;
+      t.options.simulcast = section.rids.map((rid) => ({ rid, direction: 'recv' as const }));
+    }
   }
 
   /** Applies the client's answer to the SFU's last offer. */
