@@ -1,6 +1,5 @@
 import { LitElement, html } from 'lit';
-import { ContextConsumer } from '@lit/context';
-import { roomContext, type RoomContextValue } from './context.ts';
+import { consumeRoom } from './context.ts';
 import { chatStyles } from './calls-chat.styles.ts';
 
 /**
@@ -21,19 +20,7 @@ import { chatStyles } from './calls-chat.styles.ts';
 export class CallsChat extends LitElement {
   static override styles = chatStyles;
 
-  #context: RoomContextValue | undefined;
-
-  constructor() {
-    super();
-    new ContextConsumer(this, {
-      context: roomContext,
-      subscribe: true,
-      callback: (value) => {
-        this.#context = value;
-        this.requestUpdate();
-      },
-    });
-  }
+  readonly #room = consumeRoom(this);
 
   /** Moves focus to the message field (when the chat opens). */
   override focus(options?: FocusOptions): void {
@@ -41,7 +28,7 @@ export class CallsChat extends LitElement {
   }
 
   override render() {
-    const context = this.#context;
+    const context = this.#room.value;
     if (!context) return html``;
     const { state, strings } = context;
     return html`<div part="base" class="base">
@@ -82,9 +69,9 @@ export class CallsChat extends LitElement {
     event.preventDefault();
     const input = this.renderRoot.querySelector('input');
     const text = input?.value.trim();
-    if (!input || !text || !this.#context) return;
+    if (!input || !text || !this.#room.value) return;
     try {
-      this.#context.actions.send(text);
+      this.#room.value.actions.send(text);
       input.value = '';
     } catch {
       // The room reports the failure as calls-error.

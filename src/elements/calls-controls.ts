@@ -1,6 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { ContextConsumer } from '@lit/context';
-import { roomContext, type RoomContextValue } from './context.ts';
+import { consumeRoom, type RoomContextValue } from './context.ts';
 import { controlsStyles } from './calls-controls.styles.ts';
 import { camIcon, camOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from './icons.ts';
 
@@ -29,19 +28,7 @@ import { camIcon, camOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, screenIc
 export class CallsControls extends LitElement {
   static override styles = controlsStyles;
 
-  #context: RoomContextValue | undefined;
-
-  constructor() {
-    super();
-    new ContextConsumer(this, {
-      context: roomContext,
-      subscribe: true,
-      callback: (value) => {
-        this.#context = value;
-        this.requestUpdate();
-      },
-    });
-  }
+  readonly #room = consumeRoom(this);
 
   /** Moves focus to the first control (after joining). */
   override focus(options?: FocusOptions): void {
@@ -49,7 +36,7 @@ export class CallsControls extends LitElement {
   }
 
   override render() {
-    const context = this.#context;
+    const context = this.#room.value;
     if (!context || context.state.status !== 'joined') return nothing;
     const { state, actions, strings, ui } = context;
     const canScreen = state.canPublish && !!navigator.mediaDevices?.getDisplayMedia;

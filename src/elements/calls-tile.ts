@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { ContextConsumer } from '@lit/context';
 import type { ParticipantView } from '../client/room-types.ts';
-import { roomContext, type RoomContextValue } from './context.ts';
+import { consumeRoom } from './context.ts';
 import { tileStyles } from './calls-tile.styles.ts';
 import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
 
@@ -50,7 +49,7 @@ export class CallsTile extends LitElement {
   /** `camera` (with audio) or `screen`. */
   declare source: 'camera' | 'screen';
 
-  #context: RoomContextValue | undefined;
+  readonly #room = consumeRoom(this);
   readonly #internals: ElementInternals;
   #resize: ResizeObserver | undefined;
   #intersect: IntersectionObserver | undefined;
@@ -64,14 +63,6 @@ export class CallsTile extends LitElement {
     this.participantId = '';
     this.source = 'camera';
     this.#internals = this.attachInternals();
-    new ContextConsumer(this, {
-      context: roomContext,
-      subscribe: true,
-      callback: (value) => {
-        this.#context = value;
-        this.requestUpdate();
-      },
-    });
   }
 
   /** The tile's key in the room model (`participantId:source`). */
@@ -81,7 +72,7 @@ export class CallsTile extends LitElement {
 
   /** The participant shown, from the room's current state. */
   get participant(): ParticipantView | undefined {
-    return this.#context?.state.participants.find((p) => p.id === this.participantId);
+    return this.#room.value?.state.participants.find((p) => p.id === this.participantId);
   }
 
   /** The `<video>` element (tests count its decoded frames). */
@@ -121,7 +112,7 @@ export class CallsTile extends LitElement {
     // Not rendered (display: none) counts as not visible; a size is only known once laid out.
     const visible = this.#visible && this.#height > 0;
     if (visible || this.#seen) {
-      this.#context?.actions.setVideoPreference(this.tileKey, {
+      this.#room.value?.actions.setVideoPreference(this.tileKey, {
         visible,
         height: this.#height || this.#last,
       });
@@ -133,7 +124,7 @@ export class CallsTile extends LitElement {
   }
 
   override render() {
-    const context = this.#context;
+    const context = this.#room.value;
     const p = this.participant;
     if (!context || !p) return nothing;
     const strings = context.strings;
@@ -211,7 +202,7 @@ export class CallsTile extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    const context = this.#context;
+    const context = this.#room.value;
     const p = this.participant;
     const states = this.#internals.states;
     const toggle = (name: string, on: boolean) => (on ? states.add(name) : states.delete(name));

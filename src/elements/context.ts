@@ -1,5 +1,6 @@
 /** What `<calls-room>` provides to its tiles and controls: a new object on every change. */
-import { createContext } from '@lit/context';
+import { ContextConsumer, createContext } from '@lit/context';
+import type { ReactiveControllerHost } from 'lit';
 import type { RoomState, VideoPreference } from '../client/room-types.ts';
 import type { CallsStrings } from './strings.ts';
 
@@ -37,3 +38,7 @@ export interface RoomContextValue {
 }
 
 export const roomContext = createContext<RoomContextValue | undefined>(Symbol('calls-room'));
+
+/** A child's subscription to the room: `value` is the latest context, and each change re-renders the host. */
+export const consumeRoom = (host: ReactiveControllerHost & HTMLElement) =>
+  new ContextConsumer(host, { context: roomContext, subscribe: true });
