@@ -29,6 +29,20 @@ const CONTROLS_PARTS =
 const CHAT_PARTS =
   'base: chat, log: chat-log, message: chat-message, form: chat-form, input: chat-input, send-button: chat-send-button';
 
+/** The notifications that are `calls-<type>` events with the same fields as their detail. */
+const EVENTS = {
+  joined: CallsJoinedEvent,
+  left: CallsLeftEvent,
+  'participant-joined': CallsParticipantJoinedEvent,
+  'participant-left': CallsParticipantLeftEvent,
+  'track-published': CallsTrackPublishedEvent,
+  'track-unpublished': CallsTrackUnpublishedEvent,
+  'track-subscribed': CallsTrackSubscribedEvent,
+  message: CallsMessageEvent,
+  'active-speaker-change': CallsActiveSpeakerChangeEvent,
+  'connection-state-change': CallsConnectionStateChangeEvent,
+};
+
 const IDLE_STATE: RoomState = Object.freeze({
   status: 'idle',
   connection: 'new',
@@ -397,45 +411,19 @@ export class CallsRoom extends LitElement {
         this._state = n.state;
         return;
       case 'joined':
-        this.dispatchEvent(new CallsJoinedEvent({ participantId: n.participantId, room: n.room }));
         if (this.#focusAfterJoin) {
           this.#focusAfterJoin = false;
           void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
         }
-        return;
-      case 'left':
-        this.dispatchEvent(new CallsLeftEvent({ reason: n.reason }));
-        return;
+        break;
       case 'participant-joined':
         this._announcement = strings.joined(n.participant.name);
-        this.dispatchEvent(new CallsParticipantJoinedEvent({ participant: n.participant }));
-        return;
+        break;
       case 'participant-left':
         this._announcement = strings.leftRoom(n.participant.name);
         if (this._ui.pinned?.startsWith(`${n.participant.id}:`))
           this._ui = { ...this._ui, pinned: undefined };
-        this.dispatchEvent(new CallsParticipantLeftEvent({ participant: n.participant, reason: n.reason }));
-        return;
-      case 'track-published':
-        this.dispatchEvent(new CallsTrackPublishedEvent(trackDetail(n)));
-        return;
-      case 'track-unpublished':
-        this.dispatchEvent(new CallsTrackUnpublishedEvent(trackDetail(n)));
-        return;
-      case 'track-subscribed':
-        this.dispatchEvent(new CallsTrackSubscribedEvent({ ...trackDetail(n), track: n.track }));
-        return;
-      case 'message':
-        this.dispatchEvent(new CallsMessageEvent({ message: n.message, data: n.data }));
-        return;
-      case 'active-speaker-change':
-        this.dispatchEvent(new CallsActiveSpeakerChangeEvent({ participantId: n.participantId }));
-        return;
-      case 'connection-state-change':
-        this.dispatchEvent(new CallsConnectionStateChangeEvent({ state: n.state, previous: n.previous }));
-        return;
-      case 'session-replaced':
-        return;
+        break;
       case 'muted-by-host':
         this._notice = n.kind;
         this._announcement = strings.mutedByHost[n.kind];
@@ -443,7 +431,19 @@ export class CallsRoom extends LitElement {
       case 'error':
         this.#dispatchError(n.error);
         return;
+      case 'left':
+      case 'track-published':
+      case 'track-unpublished':
+      case 'track-subscribed':
+      case 'message':
+      case 'active-speaker-change':
+      case 'connection-state-change':
+      case 'session-replaced':
     }
+    // Every other notification is the `calls-<type>` event, its detail the notification's other fields.
+    const { type, ...detail } = n;
+    const CallsEvent = EVENTS[type as keyof typeof EVENTS] as (new (detail: object) => Event) | undefined;
+    if (CallsEvent) this.dispatchEvent(new CallsEvent(detail));
   }
 
   #dispatchError(error: RoomError): void {
@@ -626,14 +626,6 @@ export class CallsRoom extends LitElement {
       void this.setCameraEnabled(!this._state.cameraEnabled);
     }
   };
-}
-
-function trackDetail(n: {
-  participantId: string;
-  source: 'camera' | 'microphone' | 'screen';
-  trackName: string;
-}) {
-  return { participantId: n.participantId, source: n.source, trackName: n.trackName };
 }
 
 if (!customElements.get('calls-room')) customElements.define('calls-room', CallsRoom);
