@@ -135,7 +135,7 @@ interface PullItemResult {
   track: Promise<MediaStreamTrack>;
 }
 
-const DEFAULTS = {
+const DEFAULTS: Required<Omit<SfuSessionOptions, 'iceServers' | 'correlationId'>> = {
   disconnectedTimeoutMs: 7000,
   probeIntervalMs: 2000,
   publishTimeoutMs: 15_000,
@@ -143,6 +143,32 @@ const DEFAULTS = {
   connectTimeoutMs: 10_000,
 };
 
+/** Typed listeners for the session's events (declarations only: EventTarget's own methods do the work). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface SfuSession {
+  addEventListener<K extends keyof SfuSessionEventMap>(
+    type: K,
+    listener: (event: SfuSessionEventMap[K]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof SfuSessionEventMap>(
+    type: K,
+    listener: (event: SfuSessionEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SfuSession extends EventTarget {
   readonly sessionId: string;
   readonly peerConnection: RTCPeerConnection;
@@ -177,13 +203,10 @@ export class SfuSession extends EventTarget {
     this.#api = api;
     this.sessionId = sessionId;
     this.peerConnection = pc;
-    this.#options = {
-      disconnectedTimeoutMs: options.disconnectedTimeoutMs ?? DEFAULTS.disconnectedTimeoutMs,
-      probeIntervalMs: options.probeIntervalMs ?? DEFAULTS.probeIntervalMs,
-      publishTimeoutMs: options.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs,
-      trackTimeoutMs: options.trackTimeoutMs ?? DEFAULTS.trackTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    };
+    // An option given as undefined keeps its default.
+    this.#options = { ...DEFAULTS };
+    for (const [key, value] of Object.entries(options) as [keyof typeof DEFAULTS, number][])
+      if (value !== undefined && key in DEFAULTS) this.#options[key] = value;
     pc.addEventListener('track', (event) => {
       const mid = event.transceiver.mid;
       const waiter = mid === null ? undefined : this.#trackWaiters.get(mid);
@@ -203,40 +226,9 @@ export class SfuSession extends EventTarget {
     return this.#state;
   }
 
-  override addEventListener<K extends keyof SfuSessionEventMap>(
-    type: K,
-    listener: (event: SfuSessionEventMap[K]) => void,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | ((event: never) => void) | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-  }
-
-  override removeEventListener<K extends keyof SfuSessionEventMap>(
-    type: K,
-    listener: (event: SfuSessionEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | ((event: never) => void) | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  /** Lost or closed: nothing can be done on this session any more. */
+  get #ended(): boolean {
+    return this.#state === 'lost' || this.#state === 'closed';
   }
 
   /**
@@ -301,7 +293,7 @@ export class SfuSession extends EventTarget {
    * that is already closed counts as closed; on a lost or closed session there is nothing left to close.
    */
   async close(mids: readonly string[], options: CloseOptions = {}): Promise<void> {
-    if (this.#state === 'lost' || this.#state === 'closed') return;
+    if (this.#ended) return;
     const batch = options.force ? this.#forceCloseBatch : this.#closeBatch;
     try {
       await Promise.all(mids.map((mid) => batch(mid)));
@@ -352,38 +344,29 @@ export class SfuSession extends EventTarget {
   }
 
   /** Publishes a data channel; every subscriber receives what is sent on the returned channel. */
-  async publishDataChannel(name: string, options: DataChannelReliability = {}): Promise<RTCDataChannel> {
-    await this.establishDataChannels();
-    return this.#newDataChannel(
-      { location: 'local', dataChannelName: name, ...reliabilityOf(options) },
-      name,
-      options,
-    );
+  publishDataChannel(name: string, options: DataChannelReliability = {}): Promise<RTCDataChannel> {
+    return this.#newDataChannel(name, { location: 'local' }, options);
   }
 
   /** Subscribes to another session's data channel. Without `canReply`, what is sent on it is dropped. */
-  async subscribeDataChannel(
+  subscribeDataChannel(
     sessionId: string,
     name: string,
     options: SubscribeDataChannelOptions = {},
   ): Promise<RTCDataChannel> {
-    await this.establishDataChannels();
-    const object: DataChannelObject = {
-      location: 'remote',
-      sessionId,
-      dataChannelName: name,
-      ...reliabilityOf(options),
-    };
-    if (options.waitForAck !== undefined) object.waitForAck = options.waitForAck;
-    if (options.canReply !== undefined) object.canReply = options.canReply;
-    return this.#newDataChannel(object, name, options);
+    const { waitForAck, canReply } = options;
+    return this.#newDataChannel(
+      name,
+      { location: 'remote', sessionId, ...defined({ waitForAck, canReply }) },
+      options,
+    );
   }
 
   /** Closes a data channel this session published or subscribed to. */
   async closeDataChannel(channel: RTCDataChannel): Promise<void> {
     const id = channel.id;
     channel.close();
-    if (id === null || this.#state === 'lost' || this.#state === 'closed') return;
+    if (id === null || this.#ended) return;
     const response = await this.#queue.run(() =>
       this.#watch(this.#api.closeDataChannels(this.sessionId, { dataChannels: [{ id }] })),
     );
@@ -505,8 +488,7 @@ export class SfuSession extends EventTarget {
   });
 
   readonly #closeBatch = this.#queue.batcher<string, void>(async (mids) => {
-    if (this.#state === 'lost' || this.#state === 'closed')
-      return mids.map(() => ({ ok: true, value: undefined }));
+    if (this.#ended) return mids.map(() => ({ ok: true, value: undefined }));
     // partytracks skips the exchange on a PC that is not connected; the SFU still needs telling, without SDP.
     if (this.peerConnection.connectionState !== 'connected') return this.#forceClose(mids);
     const pc = this.peerConnection;
@@ -546,7 +528,7 @@ export class SfuSession extends EventTarget {
   });
 
   readonly #forceCloseBatch = this.#queue.batcher<string, void>((mids) => {
-    if (this.#state === 'lost' || this.#state === 'closed') {
+    if (this.#ended) {
       return Promise.resolve(mids.map(() => ({ ok: true as const, value: undefined })));
     }
     return this.#forceClose(mids);
@@ -607,25 +589,25 @@ export class SfuSession extends EventTarget {
     await this.#watch(this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } }));
   }
 
-  #newDataChannel(
-    object: DataChannelObject,
+  async #newDataChannel(
     label: string,
+    object: DataChannelObject,
     options: DataChannelReliability,
   ): Promise<RTCDataChannel> {
+    await this.establishDataChannels();
+    const reliability = reliabilityOf(options);
     return this.#queue.run(async () => {
       this.#assertUsable();
       const response = await this.#watch(
-        this.#api.newDataChannels(this.sessionId, { dataChannels: [object] }),
+        this.#api.newDataChannels(this.sessionId, {
+          dataChannels: [{ ...object, dataChannelName: label, ...reliability }],
+        }),
       );
-      const item = response.dataChannels?.find((d) => d.dataChannelName === object.dataChannelName);
+      const item = response.dataChannels?.find((d) => d.dataChannelName === label);
       if (item?.errorCode) throw new CallsItemError(item.errorCode, item.errorDescription ?? '', label);
       if (typeof item?.id !== 'number')
         throw new SfuSessionError('bad_response', `no id for data channel ${label}`);
-      return this.peerConnection.createDataChannel(label, {
-        negotiated: true,
-        id: item.id,
-        ...reliabilityOf(options),
-      });
+      return this.peerConnection.createDataChannel(label, { negotiated: true, id: item.id, ...reliability });
     });
   }
 
@@ -673,7 +655,7 @@ export class SfuSession extends EventTarget {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (ready()) finish();
-        else if (this.#state === 'lost' || this.#state === 'closed') finish(this.#unusable());
+        else if (this.#ended) finish(this.#unusable());
       };
       const timer = setTimeout(
         () => finish(new SfuSessionError('connect_timeout', 'the transport did not connect')),
@@ -695,7 +677,7 @@ export class SfuSession extends EventTarget {
   }
 
   #onConnectionChange(): void {
-    if (this.#state === 'lost' || this.#state === 'closed') return;
+    if (this.#ended) return;
     const pc = this.peerConnection;
     const ice = pc.iceConnectionState;
     if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
@@ -759,7 +741,7 @@ export class SfuSession extends EventTarget {
   }
 
   #lose(reason: string): void {
-    if (this.#state === 'lost' || this.#state === 'closed') return;
+    if (this.#ended) return;
     clearTimeout(this.#disconnectedTimer);
     this.#probe?.abort();
     this.#queue.close(new SfuSessionError('session_lost', `the session was lost: ${reason}`));
@@ -780,7 +762,7 @@ export class SfuSession extends EventTarget {
   }
 
   #assertUsable(): void {
-    if (this.#state === 'lost' || this.#state === 'closed') throw this.#unusable();
+    if (this.#ended) throw this.#unusable();
   }
 
   #findTransceiver(mid: string): RTCRtpTransceiver | undefined {
@@ -819,10 +801,15 @@ function simulcastOf(request: { simulcast?: SimulcastOptions | undefined }): {
   return request.simulcast ? { simulcast: request.simulcast } : {};
 }
 
-function reliabilityOf(options: DataChannelReliability): DataChannelReliability {
-  const out: DataChannelReliability = {};
-  if (options.ordered !== undefined) out.ordered = options.ordered;
-  if (options.maxRetransmits !== undefined) out.maxRetransmits = options.maxRetransmits;
-  if (options.maxPacketLifeTime !== undefined) out.maxPacketLifeTime = options.maxPacketLifeTime;
-  return out;
+function reliabilityOf({
+  ordered,
+  maxRetransmits,
+  maxPacketLifeTime,
+}: DataChannelReliability): DataChannelReliability {
+  return defined({ ordered, maxRetransmits, maxPacketLifeTime });
+}
+
+/** The object without its undefined fields. */
+function defined<T extends object>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
