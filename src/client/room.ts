@@ -344,12 +344,7 @@ export class Room {
     this.#local.delete('screen');
     pub.track?.stop();
     this.#presence?.send({ type: 'unpublish', trackNames: [pub.trackName] });
-    this.#notify({
-      type: 'track-unpublished',
-      participantId: this.#selfId ?? '',
-      source: 'screen',
-      trackName: pub.trackName,
-    });
+    this.#notify({ type: 'track-unpublished', participantId: this.#selfId ?? '', source: 'screen', trackName: pub.trackName });
     this.#changed();
     await this.#session?.close([pub.mid]).catch(() => undefined);
   }
@@ -367,9 +362,13 @@ export class Room {
       ...(text !== undefined ? { text } : { data }),
     };
     channel.send(JSON.stringify(payload));
-    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
     this.#receive(
-      { id: payload.id, from: this.#selfId ?? '', fromName: self?.name ?? this.#o.name, at: payload.at },
+      {
+        id: payload.id,
+        from: this.#selfId ?? '',
+        fromName: this.#self()?.name ?? this.#o.name,
+        at: payload.at,
+      },
       text,
       text ?? data,
       true,
@@ -492,10 +491,12 @@ export class Room {
   }
 
   #onPresence(message: ServerMessage): void {
+    // Joins and leaves as the page sees them are found by comparing who is visible before and after.
+    const before = this.#visibleIds();
+    const previous = new Map(this.#participants);
+    const p = 'participantId' in message ? this.#participants.get(message.participantId) : undefined;
     switch (message.type) {
       case 'welcome': {
-        const before = this.#visibleIds();
-        const previous = new Map(this.#participants);
         this.#selfId = message.participantId;
         this.#participants.clear();
         for (const p of message.participants) this.#participants.set(p.id, p);
@@ -507,68 +508,41 @@ export class Room {
           });
         }
         if (!message.resumed && this.#chatOut) this.#announceChat();
-        this.#visibilityChanged(before, previous, 'left');
         break;
       }
-      case 'participant-joined': {
-        const before = this.#visibleIds();
+      case 'participant-joined':
         this.#participants.set(message.participant.id, message.participant);
-        this.#visibilityChanged(before, this.#participants, 'left');
         break;
-      }
-      case 'participant-left': {
-        const before = this.#visibleIds();
-        const previous = new Map(this.#participants);
+      case 'participant-left':
         this.#participants.delete(message.participantId);
         this.#detectors.delete(message.participantId);
-        this.#visibilityChanged(before, previous, message.reason);
         break;
-      }
       case 'tracks-published': {
-        const p = this.#participants.get(message.participantId);
         if (!p) break;
         const names = new Set(message.tracks.map((t) => `${t.sessionId}/${t.trackName}`));
         p.tracks = [
           ...p.tracks.filter((t) => !names.has(`${t.sessionId}/${t.trackName}`)),
           ...message.tracks,
         ];
-        for (const t of message.tracks) {
-          this.#notify({
-            type: 'track-published',
-            participantId: p.id,
-            source: t.source,
-            trackName: t.trackName,
-          });
-        }
+        for (const t of message.tracks) this.#notify({ type: 'track-published', participantId: p.id, source: t.source, trackName: t.trackName });
         break;
       }
       case 'tracks-unpublished': {
-        const p = this.#participants.get(message.participantId);
         if (!p) break;
         const names = new Set(message.trackNames);
-        for (const t of p.tracks.filter((x) => names.has(x.trackName))) {
-          this.#notify({
-            type: 'track-unpublished',
-            participantId: p.id,
-            source: t.source,
-            trackName: t.trackName,
-          });
-        }
+        for (const t of p.tracks.filter((x) => names.has(x.trackName)))
+          this.#notify({ type: 'track-unpublished', participantId: p.id, source: t.source, trackName: t.trackName });
         p.tracks = p.tracks.filter((t) => !names.has(t.trackName));
         break;
       }
-      case 'participant-session': {
-        const p = this.#participants.get(message.participantId);
+      case 'participant-session':
         if (p) p.session = message.session;
         break;
-      }
-      case 'participant-state': {
-        const p = this.#participants.get(message.participantId);
+      case 'participant-state':
         if (!p) break;
         p.state = message.state;
         p.connected = message.connected;
         break;
-      }
       case 'mute-requested':
         if (message.kind === 'audio') void this.setMicrophoneEnabled(false);
         else void this.setCameraEnabled(false);
@@ -578,33 +552,36 @@ export class Room {
         // Before the server's close: teardown closes our socket, so the close does not report it again.
         this.#end('removed', 'a host removed you from the room');
         break;
-      case 'breakouts': {
-        const before = this.#visibleIds();
-        const previous = new Map(this.#participants);
+      case 'breakouts':
         for (const [id, breakout] of Object.entries(message.assignments)) {
-          const p = this.#participants.get(id);
-          if (p) p.breakout = breakout;
+          const q = this.#participants.get(id);
+          if (q) q.breakout = breakout;
         }
-        this.#visibilityChanged(before, previous, 'breakout');
         break;
-      }
       case 'error':
         if (!message.fatal) this.#fail(new RoomError('presence-failed', message.message));
         break;
       case 'heartbeat-ack':
         return;
     }
+    // Someone still in the room but no longer visible went to another breakout.
+    this.#visibilityChanged(before, previous, message.type === 'participant-left' ? message.reason : 'left');
     this.#reconcile();
     this.#changed();
   }
 
+  #self(): Participant | undefined {
+    return this.#selfId ? this.#participants.get(this.#selfId) : undefined;
+  }
+
+  /** The other participants in our breakout (or all in the main room). */
+  #others(): Participant[] {
+    const breakout = this.#self()?.breakout ?? null;
+    return [...this.#participants.values()].filter((p) => p.id !== this.#selfId && p.breakout === breakout);
+  }
+
   #visibleIds(): Set<string> {
-    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
-    const ids = new Set<string>();
-    for (const p of this.#participants.values()) {
-      if (p.id !== this.#selfId && p.breakout === (self?.breakout ?? null)) ids.add(p.id);
-    }
-    return ids;
+    return new Set(this.#others().map((p) => p.id));
   }
 
   /** Notifies joins and leaves as the page sees them: breakouts hide and show participants too. */
@@ -820,14 +797,8 @@ export class Room {
     }
     for (const pub of pubs) this.#local.set(pub.source, pub);
     if (pubs.length > 0) this.#presence?.send({ type: 'publish', tracks: pubs.map((p) => p.published) });
-    for (const pub of pubs) {
-      this.#notify({
-        type: 'track-published',
-        participantId: this.#selfId ?? '',
-        source: pub.source,
-        trackName: pub.trackName,
-      });
-    }
+    for (const pub of pubs)
+      this.#notify({ type: 'track-published', participantId: this.#selfId ?? '', source: pub.source, trackName: pub.trackName });
     this.#changed();
   }
 
@@ -850,11 +821,9 @@ export class Room {
   #reconcile(): void {
     const session = this.#session;
     if (!session || this.#status !== 'joined' || this.#replacing) return;
-    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
     const desired = new Map<string, { p: Participant; t: PublishedTrack }>();
     const chatSessions = new Set<string>();
-    for (const p of this.#participants.values()) {
-      if (p.id === this.#selfId || p.breakout !== (self?.breakout ?? null)) continue;
+    for (const p of this.#others()) {
       const chat = chatSession(p);
       if (chat) chatSessions.add(chat);
       for (const t of p.tracks) {
@@ -1187,11 +1156,8 @@ export class Room {
   }
 
   #snapshot(): RoomState {
-    const self = this.#selfId ? this.#participants.get(this.#selfId) : undefined;
-    const visible = [...this.#participants.values()].filter(
-      (p) => p.id === this.#selfId || p.breakout === (self?.breakout ?? null),
-    );
-    visible.sort((a, b) => (a.id === this.#selfId ? -1 : b.id === this.#selfId ? 1 : 0));
+    const self = this.#self();
+    const visible = self ? [self, ...this.#others()] : this.#others();
     const participants = visible.map((p) => this.#view(p));
     const tiles: TileView[] = [];
     for (const p of participants) {
