@@ -344,7 +344,12 @@ export class Room {
     this.#local.delete('screen');
     pub.track?.stop();
     this.#presence?.send({ type: 'unpublish', trackNames: [pub.trackName] });
-    this.#notify({ type: 'track-unpublished', participantId: this.#selfId ?? '', source: 'screen', trackName: pub.trackName });
+    this.#notify({
+      type: 'track-unpublished',
+      participantId: this.#selfId ?? '',
+      source: 'screen',
+      trackName: pub.trackName,
+    });
     this.#changed();
     await this.#session?.close([pub.mid]).catch(() => undefined);
   }
@@ -524,14 +529,25 @@ export class Room {
           ...p.tracks.filter((t) => !names.has(`${t.sessionId}/${t.trackName}`)),
           ...message.tracks,
         ];
-        for (const t of message.tracks) this.#notify({ type: 'track-published', participantId: p.id, source: t.source, trackName: t.trackName });
+        for (const t of message.tracks)
+          this.#notify({
+            type: 'track-published',
+            participantId: p.id,
+            source: t.source,
+            trackName: t.trackName,
+          });
         break;
       }
       case 'tracks-unpublished': {
         if (!p) break;
         const names = new Set(message.trackNames);
         for (const t of p.tracks.filter((x) => names.has(x.trackName)))
-          this.#notify({ type: 'track-unpublished', participantId: p.id, source: t.source, trackName: t.trackName });
+          this.#notify({
+            type: 'track-unpublished',
+            participantId: p.id,
+            source: t.source,
+            trackName: t.trackName,
+          });
         p.tracks = p.tracks.filter((t) => !names.has(t.trackName));
         break;
       }
@@ -798,7 +814,12 @@ export class Room {
     for (const pub of pubs) this.#local.set(pub.source, pub);
     if (pubs.length > 0) this.#presence?.send({ type: 'publish', tracks: pubs.map((p) => p.published) });
     for (const pub of pubs)
-      this.#notify({ type: 'track-published', participantId: this.#selfId ?? '', source: pub.source, trackName: pub.trackName });
+      this.#notify({
+        type: 'track-published',
+        participantId: this.#selfId ?? '',
+        source: pub.source,
+        trackName: pub.trackName,
+      });
     this.#changed();
   }
 
