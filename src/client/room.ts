@@ -140,6 +140,11 @@ export class Room {
     this.#state = this.#snapshot();
   }
 
+  /** The snapshot of a room not joined yet (what an element shows before it has a room). */
+  static idleState(): RoomState {
+    return new Room({ endpoint: '/', room: '', name: '' }).state;
+  }
+
   /** The current snapshot (taken now when a change is still waiting for its notification). */
   get state(): RoomState {
     if (this.#changeQueued) this.#state = this.#snapshot();

@@ -43,26 +43,6 @@ const EVENTS = {
   'connection-state-change': CallsConnectionStateChangeEvent,
 };
 
-const IDLE_STATE: RoomState = Object.freeze({
-  status: 'idle',
-  connection: 'new',
-  room: '',
-  selfId: undefined,
-  participants: [],
-  tiles: [],
-  activeSpeakerId: undefined,
-  messages: [],
-  breakout: null,
-  role: undefined,
-  microphoneEnabled: false,
-  cameraEnabled: false,
-  screenSharing: false,
-  canPublish: false,
-  chatEnabled: false,
-  devices: [],
-  selectedDevices: {},
-  error: undefined,
-});
 
 /**
  * A video room on Cloudflare Realtime (Calls): drop it into a page with a backend `endpoint` and a `room`,
@@ -236,7 +216,7 @@ export class CallsRoom extends LitElement {
     this.noSimulcast = false;
     this.noChat = false;
     this.strings = undefined;
-    this._state = IDLE_STATE;
+    this._state = Room.idleState();
     this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
     this._announcement = this._notice = '';
     this._dismissed = undefined;
