@@ -22,12 +22,17 @@ import './calls-tile.ts';
 import './calls-controls.ts';
 import './calls-chat.ts';
 
-const TILE_PARTS =
-  'base: tile, video: tile-video, avatar: tile-avatar, bar: tile-bar, name: tile-name, muted-icon: tile-muted-icon, pin-button: tile-pin-button, quality: tile-quality, mute-button: tile-mute-button, remove-button: tile-remove-button';
+/** `exportparts` for a child: its `base` as `prefix`, every other part as `prefix-part`. */
+const exportParts = (prefix: string, parts: string) =>
+  ['base:' + prefix, ...parts.split(' ').map((part) => `${part}:${prefix}-${part}`)].join();
+
+const TILE_PARTS = exportParts(
+  'tile',
+  'video avatar bar name muted-icon pin-button quality mute-button remove-button',
+);
 const CONTROLS_PARTS =
-  'base: controls, mic-button, camera-button, screen-button, chat-button, leave-button, devices, device-select';
-const CHAT_PARTS =
-  'base: chat, log: chat-log, message: chat-message, form: chat-form, input: chat-input, send-button: chat-send-button';
+  'base:controls,mic-button,camera-button,screen-button,chat-button,leave-button,devices,device-select';
+const CHAT_PARTS = exportParts('chat', 'log message form input send-button');
 
 /** The notifications that are `calls-<type>` events with the same fields as their detail. */
 const EVENTS = {
@@ -42,7 +47,6 @@ const EVENTS = {
   'active-speaker-change': CallsActiveSpeakerChangeEvent,
   'connection-state-change': CallsConnectionStateChangeEvent,
 };
-
 
 /**
  * A video room on Cloudflare Realtime (Calls): drop it into a page with a backend `endpoint` and a `room`,
