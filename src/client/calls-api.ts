@@ -127,10 +127,7 @@ export class CallsApi {
 
   /** Retried only on 429: it allocates mids and moves the session's offer/answer state. */
   newTracks(sessionId: string, body: TracksRequest, options: RequestOptions = {}): Promise<TracksResponse> {
-    return this.#request('POST', `sessions/${enc(sessionId)}/tracks/new`, body, {
-      ...options,
-      idempotent: false,
-    });
+    return this.#session('POST', sessionId, 'tracks/new', body, options, false);
   }
 
   /** Retried only on 429: replaying an answer gives `invalid_session_description`. */
@@ -139,10 +136,7 @@ export class CallsApi {
     body: RenegotiateRequest,
     options: RequestOptions = {},
   ): Promise<RenegotiateResponse> {
-    return this.#request('PUT', `sessions/${enc(sessionId)}/renegotiate`, body, {
-      ...options,
-      idempotent: false,
-    });
+    return this.#session('PUT', sessionId, 'renegotiate', body, options, false);
   }
 
   /** A forced close is retried (closing twice only yields `close_track_error`); a negotiated one carries an offer. */
@@ -151,10 +145,14 @@ export class CallsApi {
     body: CloseTracksRequest,
     options: RequestOptions = {},
   ): Promise<CloseTracksResponse> {
-    return this.#request('PUT', `sessions/${enc(sessionId)}/tracks/close`, body, {
-      ...options,
-      idempotent: body.force && body.sessionDescription === undefined,
-    });
+    return this.#session(
+      'PUT',
+      sessionId,
+      'tracks/close',
+      body,
+      options,
+      body.force && body.sessionDescription === undefined,
+    );
   }
 
   /** Retried: it sets preferences to absolute values. */
@@ -163,14 +161,11 @@ export class CallsApi {
     body: UpdateTracksRequest,
     options: RequestOptions = {},
   ): Promise<UpdateTracksResponse> {
-    return this.#request('PUT', `sessions/${enc(sessionId)}/tracks/update`, body, {
-      ...options,
-      idempotent: true,
-    });
+    return this.#session('PUT', sessionId, 'tracks/update', body, options, true);
   }
 
   getSession(sessionId: string, options: RequestOptions = {}): Promise<GetSessionStateResponse> {
-    return this.#request('GET', `sessions/${enc(sessionId)}`, undefined, { ...options, idempotent: true });
+    return this.#session('GET', sessionId, '', undefined, options, true);
   }
 
   /** Retried only on 429: a second establish on a session with a transport fails (`decoding_error`). */
@@ -179,10 +174,7 @@ export class CallsApi {
     body: EstablishDataChannelsRequest,
     options: RequestOptions = {},
   ): Promise<EstablishDataChannelsResponse> {
-    return this.#request('POST', `sessions/${enc(sessionId)}/datachannels/establish`, body, {
-      ...options,
-      idempotent: false,
-    });
+    return this.#session('POST', sessionId, 'datachannels/establish', body, options, false);
   }
 
   /** Retried only on 429: a repeat gives `repeated_local_track_error` or a second subscription. */
@@ -191,10 +183,7 @@ export class CallsApi {
     body: DataChannelsRequest,
     options: RequestOptions = {},
   ): Promise<DataChannelsResponse> {
-    return this.#request('POST', `sessions/${enc(sessionId)}/datachannels/new`, body, {
-      ...options,
-      idempotent: false,
-    });
+    return this.#session('POST', sessionId, 'datachannels/new', body, options, false);
   }
 
   updateDataChannels(
@@ -202,10 +191,7 @@ export class CallsApi {
     body: DataChannelsRequest,
     options: RequestOptions = {},
   ): Promise<DataChannelsResponse> {
-    return this.#request('PUT', `sessions/${enc(sessionId)}/datachannels/update`, body, {
-      ...options,
-      idempotent: true,
-    });
+    return this.#session('PUT', sessionId, 'datachannels/update', body, options, true);
   }
 
   closeDataChannels(
@@ -213,9 +199,21 @@ export class CallsApi {
     body: CloseDataChannelsRequest,
     options: RequestOptions = {},
   ): Promise<DataChannelsResponse> {
-    return this.#request('PUT', `sessions/${enc(sessionId)}/datachannels/close`, body, {
+    return this.#session('PUT', sessionId, 'datachannels/close', body, options, true);
+  }
+
+  /** A request on one session: `sessions/{sessionId}/{path}`. */
+  #session<T>(
+    method: Method,
+    sessionId: string,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+    idempotent: boolean,
+  ): Promise<T> {
+    return this.#request(method, `sessions/${encodeURIComponent(sessionId)}${path && '/' + path}`, body, {
       ...options,
-      idempotent: true,
+      idempotent,
     });
   }
 
@@ -318,10 +316,6 @@ function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
     else s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
   }
   return controller.signal;
-}
-
-function enc(segment: string): string {
-  return encodeURIComponent(segment);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
