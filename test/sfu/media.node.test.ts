@@ -170,6 +170,7 @@ void test('a joiner whose layer is paused gets a picture from another layer, the
   const now = Date.now();
   // The publisher, short of bandwidth, encodes only f; h gets padding probes, which do not make it flowing.
   for (const p of frame(100, 9000, 1, true)) source.push('f', p, now);
+  for (const p of frame(103, 12000, 1, false)) source.push('f', p, now);
   source.push(
     'h',
     new RtpPacket(new RtpHeader({ sequenceNumber: 50, timestamp: 1, ssrc: 2 }), Buffer.alloc(0)),
@@ -185,10 +186,10 @@ void test('a joiner whose layer is paused gets a picture from another layer, the
     "f's cached keyframe at once, though h was asked for",
   );
   assert.ok(requests.includes(1), 'a fresh f keyframe is asked for too');
-  for (const p of frame(103, 12000, 1, false)) source.push('f', p, now);
+  for (const p of frame(106, 15000, 1, false)) source.push('f', p, now);
   await fannedOut();
-  assert.equal(fake.sent.length, 3, 'no f delta before a fresh f keyframe');
-  for (const p of frame(106, 15000, 1, true)) source.push('f', p, now);
+  assert.equal(fake.sent.length, 3, 'no f delta (it follows frames never sent) before a fresh f keyframe');
+  for (const p of frame(109, 15000, 1, true)) source.push('f', p, now);
   await fannedOut();
   // The publisher resumes h; the SFU's periodic check aims the sink at it again.
   for (const p of frame(57, 15000, 2, false)) source.push('h', p, now);
@@ -265,4 +266,29 @@ void test('a joiner takes the first keyframe of any layer when its own has none 
     [1, 1, 1, 2, 2, 2],
   );
   assert.equal(sink.currentRid, 'h');
+});
+
+void test('a joiner continues live from the newest keyframe, whole or still arriving, without waiting for another', async () => {
+  const { source, sink, fake } = setup();
+  // The keyframe asked for when the pull came in arrived before the subscriber was ready: nothing after it.
+  for (const p of frame(10, 3000, 7, true)) source.push('', p, 0);
+  sink.attach(source);
+  sink.ready = true;
+  sink.start();
+  for (const p of frame(13, 6000, 7, false)) source.push('', p, 0);
+  await fannedOut();
+  assert.deepEqual(seqs(fake.sent), [10, 11, 12, 13, 14, 15], 'the keyframe, then the live deltas at once');
+
+  // A keyframe half-way in: its first packets go out from the cache, the rest live.
+  const late = setup();
+  const [k1, k2, k3] = frame(40, 9000, 8, true);
+  late.source.push('', k1!, 0);
+  late.source.push('', k2!, 0);
+  late.sink.attach(late.source);
+  late.sink.ready = true;
+  late.sink.start();
+  late.source.push('', k3!, 0);
+  for (const p of frame(43, 12000, 8, false)) late.source.push('', p, 0);
+  await fannedOut();
+  assert.deepEqual(seqs(late.fake.sent), [40, 41, 42, 43, 44, 45]);
 });

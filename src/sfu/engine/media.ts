@@ -31,6 +31,8 @@ interface Layer {
   collecting: RtpPacket[];
   /** Timestamp of the keyframe being collected. */
   collectingTs: number | undefined;
+  /** Media packets that arrived after `keyframe` and are not part of it. */
+  afterKeyframe: number;
 }
 
 const MAX_KEYFRAME_PACKETS = 500;
@@ -45,6 +47,7 @@ function newLayer(rid: string): Layer {
     keyframe: [],
     collecting: [],
     collectingTs: undefined,
+    afterKeyframe: 0,
   };
 }
 
@@ -190,6 +193,19 @@ export class MediaSource {
     return this.layers.get(rid)?.keyframe ?? [];
   }
 
+  /**
+   * Where a new subscriber of layer `rid` can begin: the packets to send it first, and whether the live
+   * packets that follow continue them (true when they are the newest frame: a keyframe still arriving, or the
+   * cached one with nothing after it yet). Undefined when the layer holds no keyframe.
+   */
+  startingPoint(rid: string): { packets: readonly RtpPacket[]; live: boolean } | undefined {
+    const layer = this.layers.get(rid);
+    if (!layer) return undefined;
+    if (layer.collecting.length) return { packets: layer.collecting, live: true };
+    if (layer.keyframe.length) return { packets: layer.keyframe, live: layer.afterKeyframe === 0 };
+    return undefined;
+  }
+
   /** Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. */
   requestKeyframe(rid: string): void {
     if (this.kind !== 'video' || this.closed) return;
@@ -218,6 +234,7 @@ function remember(layer: Layer, packet: RtpPacket, keyframe: boolean): void {
     // A new frame began before the keyframe's marker: that keyframe is incomplete; the previous one stays.
     layer.collecting = [];
     layer.collectingTs = undefined;
+    layer.afterKeyframe++;
     return;
   }
   if (layer.collecting.length >= MAX_KEYFRAME_PACKETS) {
@@ -230,6 +247,7 @@ function remember(layer: Layer, packet: RtpPacket, keyframe: boolean): void {
     layer.keyframe = layer.collecting;
     layer.collecting = [];
     layer.collectingTs = undefined;
+    layer.afterKeyframe = 0;
   }
 }
 
@@ -352,12 +370,16 @@ export class MediaSink {
     if (this.kind === 'video' && this.currentRid === undefined && target !== undefined) {
       // The target layer's keyframe, else (when falling back is allowed) the nearest layer's that has one.
       const candidates = this.anyLayerFirst ? [target, ...fallbackOrder(source.rids, target)] : [target];
-      const rid = candidates.find((r) => source.cachedKeyframe(r).length > 0);
-      if (rid !== undefined) {
+      const rid = candidates.find((r) => source.startingPoint(r) !== undefined);
+      const start = rid === undefined ? undefined : source.startingPoint(rid);
+      if (rid !== undefined && start) {
         this.currentRid = rid;
         if (rid === target) this.targetRid = undefined;
-        for (const packet of source.cachedKeyframe(rid)) this.emit(packet);
-        this.awaitingFresh = true;
+        for (const packet of start.packets) this.emit(packet);
+        // Live packets continue a keyframe that is still arriving, or one with nothing after it yet (often
+        // the answer to the keyframe request sent when the pull came in); after an older keyframe they would
+        // reference frames the subscriber never got, so they wait for the next keyframe.
+        this.awaitingFresh = !start.live;
       }
     }
     this.requestKeyframe();
