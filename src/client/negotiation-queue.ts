@@ -50,7 +50,7 @@ export class NegotiationQueue {
         (outcomes) => {
           batch.forEach((pending, i) => {
             const outcome = outcomes[i];
-            if (!outcome) pending.reject(new Error('batch handler returned no outcome for this item'));
+            if (!outcome) pending.reject(new Error('no outcome for this item'));
             else if (outcome.ok) pending.resolve(outcome.value);
             else pending.reject(outcome.error);
           });

@@ -117,7 +117,7 @@ export class PresenceClient {
     };
     const timer = setTimeout(() => {
       this.#socket?.close();
-      fail('unreachable', 'presence did not answer in time', true);
+      fail('unreachable', 'presence timeout', true);
     }, this.#o.timeoutMs ?? 10_000);
 
     void this.#o

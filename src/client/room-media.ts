@@ -51,19 +51,19 @@ export function layerForHeight(layers: readonly SimulcastLayer[] | undefined, he
 /** getUserMedia with errors mapped to the Room's codes. */
 export async function getMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new RoomError('media-failed', 'this page cannot use the camera or microphone (needs HTTPS)');
+    throw new RoomError('media-failed', 'no media devices (needs HTTPS)');
   }
   try {
     return await navigator.mediaDevices.getUserMedia(constraints);
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      throw new RoomError('media-denied', 'camera or microphone access was denied', false, error);
+      throw new RoomError('media-denied', 'media access denied', false, error);
     }
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-      throw new RoomError('media-not-found', 'no camera or microphone was found', false, error);
+      throw new RoomError('media-not-found', 'no camera or microphone', false, error);
     }
-    throw new RoomError('media-failed', `camera or microphone failed: ${String(error)}`, false, error);
+    throw new RoomError('media-failed', `media failed: ${String(error)}`, false, error);
   }
 }
 

@@ -328,12 +328,7 @@ export class Room {
     } catch (error) {
       const denied = error instanceof Error && error.name === 'NotAllowedError';
       this.#fail(
-        new RoomError(
-          'screen-share-failed',
-          denied ? 'screen sharing was cancelled or denied' : String(error),
-          false,
-          error,
-        ),
+        new RoomError('screen-share-failed', denied ? 'screen share denied' : String(error), false, error),
       );
       return;
     }
@@ -363,7 +358,7 @@ export class Room {
   send(data: unknown): void {
     const channel = this.#chatOut;
     if (!channel || channel.readyState !== 'open') {
-      throw new RoomError('chat-failed', 'chat is not available');
+      throw new RoomError('chat-failed', 'chat unavailable');
     }
     const text = typeof data === 'string' ? data.slice(0, MAX_CHAT_CHARS) : undefined;
     const payload = {
@@ -571,7 +566,7 @@ export class Room {
         break;
       case 'removed':
         // Before the server's close: teardown closes our socket, so the close does not report it again.
-        this.#end('removed', 'a host removed you from the room');
+        this.#end('removed', 'removed by a host');
         break;
       case 'breakouts':
         for (const [id, breakout] of Object.entries(message.assignments)) {

@@ -192,7 +192,7 @@ export class SfuSession extends EventTarget {
       options.iceServers ?? [],
     ]);
     if (typeof sessionId !== 'string' || sessionId === '') {
-      throw new SfuSessionError('bad_response', 'sessions/new returned no sessionId');
+      throw new SfuSessionError('bad_response', 'sessions/new: no sessionId');
     }
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers });
     return new SfuSession(api, sessionId, pc, options);
@@ -333,7 +333,7 @@ export class SfuSession extends EventTarget {
         );
         if (response.sessionDescription?.type === 'offer')
           await this.#answerSfuOffer(response.sessionDescription);
-        else throw new SfuSessionError('bad_response', 'datachannels/establish returned no offer');
+        else throw new SfuSessionError('bad_response', 'datachannels/establish: no offer');
       })
       .then(() => this.#waitForTransport())
       .catch((error: unknown) => {
@@ -379,7 +379,7 @@ export class SfuSession extends EventTarget {
   /** Ends the session. Calls has no delete-session: the SFU drops it once the connection is gone. */
   closeSession(): void {
     if (this.#state === 'closed') return;
-    this.#queue.close(new SfuSessionError('session_closed', 'the session was closed'));
+    this.#queue.close(new SfuSessionError('session_closed', 'session closed'));
     clearTimeout(this.#disconnectedTimer);
     this.#probe?.abort();
     this.peerConnection.close();
@@ -412,7 +412,7 @@ export class SfuSession extends EventTarget {
           }),
         );
         if (response.sessionDescription?.type !== 'answer') {
-          throw new SfuSessionError('bad_response', 'tracks/new with an offer returned no answer');
+          throw new SfuSessionError('bad_response', 'tracks/new: no answer');
         }
         answer = response.sessionDescription;
         results = response.tracks ?? [];
@@ -482,7 +482,7 @@ export class SfuSession extends EventTarget {
         throw error;
       }
     } else if (outcomes.some((o) => o.ok)) {
-      throw new SfuSessionError('bad_response', 'tracks/new for pulls returned no offer');
+      throw new SfuSessionError('bad_response', 'tracks/new: no offer');
     }
     return outcomes;
   });
@@ -508,7 +508,7 @@ export class SfuSession extends EventTarget {
           }),
         );
         if (response.sessionDescription?.type !== 'answer') {
-          throw new SfuSessionError('bad_response', 'tracks/close with an offer returned no answer');
+          throw new SfuSessionError('bad_response', 'tracks/close: no answer');
         }
         answer = response.sessionDescription;
         outcomes = closeOutcomes(known, response.tracks);
@@ -615,7 +615,7 @@ export class SfuSession extends EventTarget {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#trackWaiters.delete(mid);
-        reject(new SfuSessionError('track_timeout', `no track event for mid ${mid}`));
+        reject(new SfuSessionError('track_timeout', `no track for mid ${mid}`));
       }, this.#options.trackTimeoutMs);
       this.#trackWaiters.set(mid, (track) => {
         clearTimeout(timer);
@@ -658,7 +658,7 @@ export class SfuSession extends EventTarget {
         else if (this.#ended) finish(this.#unusable());
       };
       const timer = setTimeout(
-        () => finish(new SfuSessionError('connect_timeout', 'the transport did not connect')),
+        () => finish(new SfuSessionError('connect_timeout', 'transport not connected')),
         this.#options.connectTimeoutMs,
       );
       const sctp = pc.sctp;
@@ -690,7 +690,7 @@ export class SfuSession extends EventTarget {
     }
     if (ice === 'disconnected') {
       this.#disconnectedTimer ??= setTimeout(
-        () => this.#lose(`ICE disconnected for more than ${this.#options.disconnectedTimeoutMs} ms`),
+        () => this.#lose(`ICE disconnected for ${this.#options.disconnectedTimeoutMs} ms`),
         this.#options.disconnectedTimeoutMs,
       );
       if (!this.#probe) {
@@ -710,7 +710,7 @@ export class SfuSession extends EventTarget {
   #watch<T>(request: Promise<T>): Promise<T> {
     return request.catch((error: unknown) => {
       if (isSessionGone(error))
-        this.#lose(`the SFU no longer has the session (${error.status} ${error.errorCode})`);
+        this.#lose(`the SFU dropped the session (${error.status} ${error.errorCode})`);
       throw error;
     });
   }
@@ -744,7 +744,7 @@ export class SfuSession extends EventTarget {
     if (this.#ended) return;
     clearTimeout(this.#disconnectedTimer);
     this.#probe?.abort();
-    this.#queue.close(new SfuSessionError('session_lost', `the session was lost: ${reason}`));
+    this.#queue.close(new SfuSessionError('session_lost', `session lost: ${reason}`));
     this.#setState('lost');
     this.dispatchEvent(new SfuSessionLostEvent(reason));
   }
@@ -757,8 +757,8 @@ export class SfuSession extends EventTarget {
 
   #unusable(): SfuSessionError {
     return this.#state === 'closed'
-      ? new SfuSessionError('session_closed', 'the session was closed')
-      : new SfuSessionError('session_lost', 'the session was lost');
+      ? new SfuSessionError('session_closed', 'session closed')
+      : new SfuSessionError('session_lost', 'session lost');
   }
 
   #assertUsable(): void {

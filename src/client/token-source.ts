@@ -90,11 +90,11 @@ export class TokenSource {
 
   /** A valid token: the cached one, or a fresh one when it is about to expire. Concurrent calls share a fetch. */
   async getToken(): Promise<string> {
-    if (this.#closed) throw new TokenError('closed', 'the token source was closed');
+    if (this.#closed) throw new TokenError('closed', 'token source closed');
     const cached = this.#cached;
     if (this.#fixed) {
       if (cached && cached.expiresAt > this.#now()) return cached.token;
-      throw new TokenError('expired', 'the token given to the page has expired');
+      throw new TokenError('expired', 'token expired');
     }
     if (cached && !this.#dueForRefresh(cached)) return cached.token;
     // Still valid but due: use it while a refresh runs, unless it expires before the refresh could land.
@@ -199,16 +199,12 @@ export class TokenSource {
     }
     const { token, expiresAt } = (body ?? {}) as Partial<TokenResponse>;
     if (typeof token !== 'string' || token === '') {
-      throw new TokenError('bad_response', 'token endpoint returned no token', response.status);
+      throw new TokenError('bad_response', 'token endpoint: no token', response.status);
     }
     const expiry = typeof expiresAt === 'number' ? expiresAt : jwtExpiry(token);
     const now = this.#now();
     if (expiry === undefined || expiry <= now) {
-      throw new TokenError(
-        'bad_response',
-        'token endpoint returned a token without a future expiry',
-        response.status,
-      );
+      throw new TokenError('bad_response', 'token endpoint: no future expiry', response.status);
     }
     return { token, expiresAt: expiry, obtainedAt: now };
   }
