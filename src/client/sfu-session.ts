@@ -3,12 +3,7 @@
  * (calls-clients.md §1): pushes with client offers, pulls with SFU offers answered through `/renegotiate`,
  * negotiated closes with a client offer, all serialized on one negotiation queue and batched per tick.
  */
-import type {
-  DataChannelObject,
-  SessionDescription,
-  SimulcastOptions,
-  TrackResult,
-} from '../protocol/calls.ts';
+import type { DataChannelObject, SessionDescription, SimulcastOptions } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
 import {
   CallsApiError,
@@ -396,32 +391,22 @@ export class SfuSession extends EventTarget {
           ...(item.sendEncodings ? { sendEncodings: item.sendEncodings } : {}),
         }),
       );
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      let answer: SessionDescription;
-      let results: TrackResult[];
-      try {
-        const response = await this.#watch(
+      const response = await this.#offer(
+        'tracks/new',
+        (sessionDescription) =>
           this.#api.newTracks(this.sessionId, {
-            sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
+            sessionDescription,
             tracks: items.map((item, i) => ({
               location: 'local',
               mid: transceivers[i]?.mid ?? '',
               trackName: item.trackName,
             })),
           }),
-        );
-        if (response.sessionDescription?.type !== 'answer') {
-          throw new SfuSessionError('bad_response', 'tracks/new: no answer');
-        }
-        answer = response.sessionDescription;
-        results = response.tracks ?? [];
-      } catch (error) {
-        await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
-        for (const t of transceivers) t.stop();
-        throw error;
-      }
-      await this.#applyAnswer(answer);
+        () => {
+          for (const t of transceivers) t.stop();
+        },
+      );
+      const results = response.tracks ?? [];
       return items.map((item, i): ItemOutcome<{ mid: string; transceiver: RTCRtpTransceiver }> => {
         const transceiver = transceivers[i];
         const mid = transceiver?.mid;
@@ -491,32 +476,18 @@ export class SfuSession extends EventTarget {
     if (this.#ended) return mids.map(() => ({ ok: true, value: undefined }));
     // partytracks skips the exchange on a PC that is not connected; the SFU still needs telling, without SDP.
     if (this.peerConnection.connectionState !== 'connected') return this.#forceClose(mids);
-    const pc = this.peerConnection;
     const known = mids.filter((mid) => this.#findTransceiver(mid));
     for (const mid of known) this.#findTransceiver(mid)?.stop();
     let outcomes: ItemOutcome<void>[] = [];
     if (known.length > 0) {
-      const offer = await pc.createOffer();
-      await pc.setLocalDescription(offer);
-      let answer: SessionDescription;
-      try {
-        const response = await this.#watch(
-          this.#api.closeTracks(this.sessionId, {
-            tracks: known.map((mid) => ({ mid })),
-            force: false,
-            sessionDescription: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' },
-          }),
-        );
-        if (response.sessionDescription?.type !== 'answer') {
-          throw new SfuSessionError('bad_response', 'tracks/close: no answer');
-        }
-        answer = response.sessionDescription;
-        outcomes = closeOutcomes(known, response.tracks);
-      } catch (error) {
-        await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
-        throw error;
-      }
-      await this.#applyAnswer(answer);
+      const response = await this.#offer('tracks/close', (sessionDescription) =>
+        this.#api.closeTracks(this.sessionId, {
+          tracks: known.map((mid) => ({ mid })),
+          force: false,
+          sessionDescription,
+        }),
+      );
+      outcomes = closeOutcomes(known, response.tracks);
     }
     for (const mid of known) this.#pulls.delete(mid);
     return mids.map((mid) => {
@@ -559,17 +530,37 @@ export class SfuSession extends EventTarget {
     return outcomes;
   }
 
-  /** Applies the SFU's answer to our offer; if the browser rejects it, the PC goes back to stable. */
-  async #applyAnswer(answer: SessionDescription): Promise<void> {
+  /**
+   * Our offer, sent by `send`, and the SFU's answer applied. A failed request rolls the offer back (and runs
+   * `undo`); an answer the browser rejects also leaves the PC stable.
+   */
+  async #offer<R extends { sessionDescription?: SessionDescription }>(
+    label: string,
+    send: (offer: SessionDescription) => Promise<R>,
+    undo?: () => void,
+  ): Promise<R> {
     const pc = this.peerConnection;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    let response: R;
     try {
-      await pc.setRemoteDescription(answer);
+      response = await this.#watch(send({ type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' }));
+      if (response.sessionDescription?.type !== 'answer')
+        throw new SfuSessionError('bad_response', `${label}: no answer`);
+    } catch (error) {
+      await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
+      undo?.();
+      throw error;
+    }
+    try {
+      await pc.setRemoteDescription(response.sessionDescription);
     } catch (error) {
       if (pc.signalingState === 'have-local-offer') {
         await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
       }
       throw error;
     }
+    return response;
   }
 
   async #answerSfuOffer(offer: SessionDescription): Promise<void> {
