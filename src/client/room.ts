@@ -18,6 +18,7 @@ import type {
   TrackSource,
 } from '../protocol/presence.ts';
 import { DEFAULT_PARTICIPANT_STATE } from '../protocol/presence.ts';
+import type { SimulcastOptions } from '../protocol/calls.ts';
 import { CallsApi, CallsApiError } from './calls-api.ts';
 import { PresenceClient, PresenceError, type PresenceStatus } from './presence-client.ts';
 import {
@@ -213,7 +214,7 @@ export class Room {
     const mediaSettled = Promise.allSettled([media]).then(([r]) => r);
     // The session and presence in parallel; pulls start as soon as both exist, while the session's
     // transport is still connecting (they queue behind the data channels' exchange, which stays first).
-    const created = this.#newSession(false);
+    const created = this.#newSession();
     const presence = this.#connectPresence().finally(() => mark('welcome'));
     const [sessionResult, presenceResult] = await Promise.allSettled([created, presence]);
     if (sessionResult.status === 'rejected' || presenceResult.status === 'rejected') {
@@ -468,11 +469,9 @@ export class Room {
         const code: RoomErrorCode =
           error.code === 'unauthorized'
             ? 'token-unauthorized'
-            : error.code === 'room-full'
-              ? 'room-full'
-              : error.code === 'removed'
-                ? 'removed'
-                : 'backend-unreachable';
+            : error.code === 'room-full' || error.code === 'removed'
+              ? error.code
+              : 'backend-unreachable';
         throw new RoomError(code, error.message, true, error);
       }
       throw error;
@@ -638,22 +637,24 @@ export class Room {
     return this.#iceServers;
   }
 
-  /** A new session with its data channels established (the BUNDLE tag) before anything else. */
-  async #newSession(): Promise<SfuSession>;
-  /** …or as soon as the establishing exchange is queued, with `ready` for the connected transport. */
-  async #newSession(wait: false): Promise<{ session: SfuSession; ready: Promise<void> }>;
-  async #newSession(wait = true): Promise<SfuSession | { session: SfuSession; ready: Promise<void> }> {
+  /**
+   * A new session whose data channels are established (the BUNDLE tag) before anything else. Returned as soon
+   * as that exchange is queued, with `ready` for the connected transport.
+   */
+  async #newSession(): Promise<{ session: SfuSession; ready: Promise<void> }> {
     let session: SfuSession;
     try {
       const iceServers = this.#fetchIceServers().finally(() => mark('ice-servers'));
       session = await SfuSession.create(this.#api, { iceServers });
       mark('session');
     } catch (error) {
-      if (error instanceof CallsApiError && error.status === 0) {
-        throw new RoomError('backend-unreachable', error.message, true, error);
-      }
-      if (error instanceof CallsApiError && error.status === 401) {
-        throw new RoomError('token-unauthorized', error.message, true, error);
+      if (error instanceof CallsApiError && (error.status === 0 || error.status === 401)) {
+        throw new RoomError(
+          error.status ? 'token-unauthorized' : 'backend-unreachable',
+          error.message,
+          true,
+          error,
+        );
       }
       throw error;
     }
@@ -671,13 +672,9 @@ export class Room {
         throw error;
       },
     );
-    if (!wait) {
-      // Whoever gives up on the join before awaiting it must not leave an unhandled rejection behind.
-      ready.catch(() => undefined);
-      return { session, ready };
-    }
-    await ready;
-    return session;
+    // Whoever gives up on the join before awaiting it must not leave an unhandled rejection behind.
+    ready.catch(() => undefined);
+    return { session, ready };
   }
 
   /** A lost session (ICE failure): a new one re-publishes and re-pulls; presence announces the change. */
@@ -696,7 +693,8 @@ export class Room {
     let delay = 250;
     for (let attempt = 0; this.#status === 'joined'; attempt++) {
       try {
-        const session = await this.#newSession();
+        const { session, ready } = await this.#newSession();
+        await ready;
         if (this.#status !== 'joined') {
           session.closeSession();
           return;
@@ -911,11 +909,7 @@ export class Room {
         trackName: t.trackName,
         ...(rid
           ? {
-              simulcast: {
-                preferredRid: rid,
-                priorityOrdering: 'asciibetical',
-                ridNotAvailable: 'asciibetical',
-              },
+              simulcast: simulcastFor(rid),
             }
           : {}),
       })
@@ -951,7 +945,7 @@ export class Room {
     pull.rid = rid;
     session
       .updatePull(pull.mid, {
-        simulcast: { preferredRid: rid, priorityOrdering: 'asciibetical', ridNotAvailable: 'asciibetical' },
+        simulcast: simulcastFor(rid),
       })
       .catch((error: unknown) => {
         pull.rid = previous;
@@ -1150,13 +1144,12 @@ export class Room {
 
   #view(p: Participant): ParticipantView {
     const isLocal = p.id === this.#selfId;
-    const remote = (source: TrackSource) => {
-      for (const pull of this.#pulls.values()) {
-        if (pull.participantId === p.id && pull.published.source === source && pull.track) return pull.track;
-      }
-      return undefined;
-    };
-    const local = (source: TrackSource) => this.#local.get(source)?.track;
+    const track = (source: TrackSource) =>
+      isLocal
+        ? this.#local.get(source)?.track
+        : [...this.#pulls.values()].find(
+            (pull) => pull.participantId === p.id && pull.published.source === source && pull.track,
+          )?.track;
     const state: ParticipantState = isLocal
       ? { ...p.state, muted: !this.#micOn, cameraOff: !this.#camOn }
       : { ...DEFAULT_PARTICIPANT_STATE, ...p.state };
@@ -1168,9 +1161,9 @@ export class Room {
       state: Object.freeze({ ...state, speaking: this.#speaking.has(p.id) }),
       connected: p.connected,
       breakout: p.breakout,
-      camera: isLocal ? local('camera') : remote('camera'),
-      microphone: isLocal ? local('microphone') : remote('microphone'),
-      screen: isLocal ? local('screen') : remote('screen'),
+      camera: track('camera'),
+      microphone: track('microphone'),
+      screen: track('screen'),
       speaking: this.#speaking.has(p.id),
       quality: isLocal ? 'unknown' : (this.#quality.get(p.id) ?? 'unknown'),
     });
@@ -1180,19 +1173,18 @@ export class Room {
     const self = this.#self();
     const visible = self ? [self, ...this.#others()] : this.#others();
     const participants = visible.map((p) => this.#view(p));
-    const tiles: TileView[] = [];
-    for (const p of participants) {
-      if (p.role !== 'viewer')
-        tiles.push(Object.freeze({ key: tileKey(p.id, 'camera'), participantId: p.id, source: 'camera' }));
-    }
-    for (const p of visible) {
-      if (
-        p.tracks.some((t) => t.source === 'screen') ||
-        (p.id === this.#selfId && this.#local.has('screen'))
-      ) {
-        tiles.push(Object.freeze({ key: tileKey(p.id, 'screen'), participantId: p.id, source: 'screen' }));
-      }
-    }
+    const tile = (p: { id: string }, source: TileView['source']): TileView =>
+      Object.freeze({ key: tileKey(p.id, source), participantId: p.id, source });
+    const tiles = [
+      ...participants.filter((p) => p.role !== 'viewer').map((p) => tile(p, 'camera')),
+      ...visible
+        .filter(
+          (p) =>
+            p.tracks.some((t) => t.source === 'screen') ||
+            (p.id === this.#selfId && this.#local.has('screen')),
+        )
+        .map((p) => tile(p, 'screen')),
+    ];
     return Object.freeze({
       status: this.#status,
       connection: this.#connection,
@@ -1266,6 +1258,11 @@ export class Room {
 
 function chatSession(p: Participant | undefined): string | undefined {
   return p?.session?.chat ? p.session.sessionId : undefined;
+}
+
+/** Asks for layer `rid`, falling back to the best one (rids sort best first, room-media.ts). */
+function simulcastFor(rid: string): SimulcastOptions {
+  return { preferredRid: rid, priorityOrdering: 'asciibetical', ridNotAvailable: 'asciibetical' };
 }
 
 function keyOf(pull: Pull): string {
