@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { ContextProvider } from '@lit/context';
 import { Room, RoomError, type RoomNotification, type RoomState, type TileView } from '../client/room.ts';
 import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
@@ -178,6 +177,7 @@ export class CallsRoom extends LitElement {
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
   #focusAfterJoin = false;
+  readonly #tiles = new Map<string, HTMLElement>();
   readonly #provider = new ContextProvider(this, { context: roomContext });
 
   readonly #actions: RoomActions = {
@@ -496,6 +496,7 @@ export class CallsRoom extends LitElement {
   #renderMain() {
     const { tiles, activeSpeakerId } = this._state;
     const chatOpen = this._ui.chat && this._ui.chatOpen;
+    for (const key of this.#tiles.keys()) if (!tiles.some((t) => t.key === key)) this.#tiles.delete(key);
     let stage;
     if (this._ui.layout === 'spotlight' || this._ui.pinned) {
       const focusKey =
@@ -506,22 +507,10 @@ export class CallsRoom extends LitElement {
       const rest = tiles.filter((t) => t !== focus);
       stage = html`<div part="stage" class="spotlight">
         ${focus ? this.#tile(focus, 'focus') : nothing}
-        <div class="strip">
-          ${repeat(
-            rest,
-            (t) => t.key,
-            (t) => this.#tile(t),
-          )}
-        </div>
+        <div class="strip">${rest.map((t) => this.#tile(t))}</div>
       </div>`;
     } else {
-      stage = html`<div part="stage" class="grid">
-        ${repeat(
-          tiles,
-          (t) => t.key,
-          (t) => this.#tile(t),
-        )}
-      </div>`;
+      stage = html`<div part="stage" class="grid">${tiles.map((t) => this.#tile(t))}</div>`;
     }
     return html`<div class="main ${chatOpen ? 'with-chat' : ''}">
       <slot name="tiles" @slotchange=${this.#onTilesSlotChange}>${this._customTiles ? nothing : stage}</slot>
@@ -535,13 +524,21 @@ export class CallsRoom extends LitElement {
     this._customTiles = (event.target as HTMLSlotElement).assignedElements().length > 0;
   };
 
-  #tile(tile: TileView, cls = '') {
-    return html`<calls-tile
-      class=${cls}
-      exportparts=${TILE_PARTS}
-      participant-id=${tile.participantId}
-      source=${tile.source}
-    ></calls-tile>`;
+  /**
+   * One element per tile key for as long as the tile exists, rendered as a node: a reorder, a new focus or a
+   * layout change moves it (its video keeps playing) instead of pointing another element at its participant.
+   */
+  #tile(tile: TileView, cls = ''): HTMLElement {
+    let element = this.#tiles.get(tile.key);
+    if (!element) {
+      element = document.createElement('calls-tile');
+      element.setAttribute('exportparts', TILE_PARTS);
+      element.setAttribute('participant-id', tile.participantId);
+      element.setAttribute('source', tile.source);
+      this.#tiles.set(tile.key, element);
+    }
+    element.className = cls;
+    return element;
   }
 
   #renderPrejoin(strings: CallsStrings) {
