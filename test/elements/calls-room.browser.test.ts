@@ -4,6 +4,7 @@ import {
   framesDecoded,
   makeRoom,
   nextEvent,
+  presentedFrame,
   remoteTiles,
   roomName,
   tiles,
@@ -170,5 +171,43 @@ describe('<calls-room> chat, layers, accessibility', function () {
     expect(leave.textContent).to.contain('Auflegen');
     ada.leave();
     bob.leave();
+  });
+});
+
+describe('<calls-room> spotlight', function () {
+  this.timeout(120_000);
+  it('pinning moves the tile element itself into focus and back, and its video keeps playing', async () => {
+    const watch = watchPageErrors();
+    const room = roomName('pin');
+    const ada = await makeRoom(room, 'Ada');
+    await ada.join();
+    const bob = await makeRoom(room, 'Bob');
+    await bob.join();
+    await expectRemoteVideo(ada, 1);
+    // The spotlight's focus row takes the room's free height: with none (min-height 0) it is 0 px tall.
+    ada.style.setProperty('--calls-room-min-height', '600px');
+    const bobTile = remoteTiles(ada)[0]!;
+    const pinButton = () => bobTile.shadowRoot!.querySelector<HTMLButtonElement>('[part="pin-button"]')!;
+
+    pinButton().click();
+    await waitFor(
+      () => ada.shadowRoot!.querySelector('.spotlight > calls-tile.focus') === bobTile,
+      "Bob's tile in focus",
+    );
+    expect(tiles(ada)).to.have.length(2);
+    expect(pinButton().getAttribute('aria-pressed')).to.equal('true');
+    await presentedFrame(bobTile.video!);
+
+    pinButton().click();
+    await waitFor(() => ada.shadowRoot!.querySelector('.grid'), 'the grid again');
+    expect(remoteTiles(ada)).to.deep.equal([bobTile]);
+    expect(bobTile.classList.contains('focus')).to.equal(false);
+    await presentedFrame(bobTile.video!);
+
+    bob.leave();
+    await waitFor(() => tiles(ada).length === 1, 'Bob tile removed');
+    ada.leave();
+    watch.stop();
+    expect(watch.errors).to.deep.equal([]);
   });
 });
