@@ -427,7 +427,9 @@ export class CallsRoom extends LitElement {
     // Every other notification is the `calls-<type>` event, its detail the notification's other fields.
     const { type, ...detail } = n;
     const CallsEvent = EVENTS[type as keyof typeof EVENTS] as (new (detail: object) => Event) | undefined;
-    if (CallsEvent) this.dispatchEvent(new CallsEvent(detail));
+    // (Built before dispatching, so the manifest analyzer does not take `detail` for an event name.)
+    const event = CallsEvent && new CallsEvent(detail);
+    if (event) this.dispatchEvent(event);
   }
 
   #dispatchError(error: RoomError): void {
