@@ -292,3 +292,23 @@ void test('a joiner continues live from the newest keyframe, whole or still arri
   await fannedOut();
   assert.deepEqual(seqs(late.fake.sent), [40, 41, 42, 43, 44, 45]);
 });
+
+void test('keyframe requests within 300 ms of the last are sent when the interval ends, unless a keyframe came', async () => {
+  const { source, requests } = setup(['f']);
+  for (const p of frame(1, 3000, 5, false)) source.push('f', p, Date.now());
+  source.requestKeyframe('f');
+  source.requestKeyframe('f');
+  source.requestKeyframe('f');
+  assert.deepEqual(requests, [5], 'one at once');
+  const asked = Date.now();
+  while (requests.length < 2 && Date.now() - asked < 3000) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(requests, [5, 5], 'the deferred ones, once');
+  assert.ok(Date.now() - asked >= 250, 'after the interval');
+  source.requestKeyframe('f');
+  const deferred = Date.now();
+  for (const p of frame(4, 6000, 5, true)) source.push('f', p, Date.now());
+  // A request that does not happen: look again once its time (at most 300 ms) has clearly passed.
+  while (Date.now() - deferred < 450) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(requests, [5, 5], 'a keyframe that came meanwhile answers the deferred request');
+  source.close();
+});

@@ -95,6 +95,7 @@ export class MediaSource {
   firstPacketAt = 0;
   closed = false;
   private readonly lastKeyframeRequest = new Map<string, number>();
+  private readonly deferredKeyframeRequest = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly firstPacketWaiters: (() => void)[] = [];
   private queue: { rid: string; packet: RtpPacket; keyframe: boolean }[] = [];
 
@@ -169,6 +170,10 @@ export class MediaSource {
     }
     layer.lastMediaAt = now;
     const keyframe = this.kind === 'audio' || isKeyframe(this.codec?.mimeType ?? '', packet.payload);
+    if (keyframe && this.deferredKeyframeRequest.has(rid)) {
+      clearTimeout(this.deferredKeyframeRequest.get(rid));
+      this.deferredKeyframeRequest.delete(rid);
+    }
     if (this.kind === 'video') remember(layer, packet, keyframe);
     if (!this.sinks.size) return;
     this.queue.push({ rid, packet, keyframe });
@@ -206,19 +211,36 @@ export class MediaSource {
     return undefined;
   }
 
-  /** Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. */
+  /**
+   * Asks the publisher for a keyframe on one layer, at most every 300 ms per layer. A request within that
+   * interval is not dropped but sent when it ends (once, however many came), unless a keyframe came first:
+   * a subscriber that joins just after another would otherwise wait for its own retry.
+   */
   requestKeyframe(rid: string): void {
     if (this.kind !== 'video' || this.closed) return;
     const layer = this.layers.get(rid);
     if (!layer?.ssrc) return;
     const now = Date.now();
-    if (now - (this.lastKeyframeRequest.get(rid) ?? 0) < KEYFRAME_REQUEST_INTERVAL_MS) return;
+    const wait = KEYFRAME_REQUEST_INTERVAL_MS - (now - (this.lastKeyframeRequest.get(rid) ?? 0));
+    if (wait > 0) {
+      if (!this.deferredKeyframeRequest.has(rid)) {
+        const timer = setTimeout(() => {
+          this.deferredKeyframeRequest.delete(rid);
+          this.requestKeyframe(rid);
+        }, wait);
+        timer.unref?.();
+        this.deferredKeyframeRequest.set(rid, timer);
+      }
+      return;
+    }
     this.lastKeyframeRequest.set(rid, now);
     this.requestKeyframeOn(layer.ssrc);
   }
 
   close(): void {
     this.closed = true;
+    for (const timer of this.deferredKeyframeRequest.values()) clearTimeout(timer);
+    this.deferredKeyframeRequest.clear();
     for (const sink of [...this.sinks]) sink.detach();
     for (const w of this.firstPacketWaiters.splice(0)) w();
   }
