@@ -62,7 +62,9 @@ export const roomStyles = [
       flex: 0 0 var(--calls-room-strip-tile-width, 160px);
     }
     .spotlight .focus {
-      aspect-ratio: auto;
+      /* Fills the row when the room has a height; keeps a 16:9 picture when it has none. */
+      aspect-ratio: 16 / 9;
+      max-height: 100%;
       min-height: 0;
     }
     .status {
