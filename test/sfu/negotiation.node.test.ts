@@ -386,6 +386,30 @@ void describe('connection', () => {
       await connected(pc);
     },
   );
+
+  void itRetrying('offers and answers say at session level that the SFU is ICE-lite', async () => {
+    // Chrome reads it there only; without it, it starts as the controlled agent and nominates ~110 ms late.
+    const sessionLevel = (sdp: string) => sdp.slice(0, sdp.indexOf('\r\nm=') + 2).split('\r\n');
+    const pc = track(clientPeer());
+    pc.addTransceiver('audio', { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const created = await sfu.call(OP.newSession, {
+      body: { sessionDescription: { type: 'offer', sdp: pc.localDescription!.sdp } },
+    });
+    assert.ok(sessionLevel(created.body.sessionDescription!.sdp).includes('a=ice-lite'), 'in the answer');
+    const { sessionId } = await sfu.call(OP.newSession, { body: {} }).then((x) => x.body);
+    const establish = await sfu.call(OP.dcEstablish, {
+      sessionId,
+      body: { dataChannel: { location: 'remote', dataChannelName: 'server-events' } },
+    });
+    const offer = establish.body.sessionDescription!.sdp;
+    assert.ok(sessionLevel(offer).includes('a=ice-lite'), 'in the offer');
+    assert.equal(
+      offer.split('\r\n').filter((l) => l === 'a=ice-lite').length,
+      2,
+      'once there, once per m= line',
+    );
+  });
 });
 
 void describe('data channels', () => {

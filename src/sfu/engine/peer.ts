@@ -503,10 +503,15 @@ export class MediaPeer {
     return this.videoSsrcs()[0];
   }
 
-  /** Keeps only the candidate on the SFU's own address, rewritten to the announced one if set. */
+  /**
+   * Keeps only the candidate on the SFU's own address, rewritten to the announced one if set, and says at
+   * session level that the SFU is an ICE-lite agent: Chrome answering an offer that says it only per m=
+   * section starts as the controlled agent, gets "487 Role Conflict" and nominates only after switching
+   * roles, ~110 ms later.
+   */
   private announce(sdp: string): string {
     const { host, announcedIp } = this.options;
-    return sdp
+    return withIceLite(sdp)
       .split('\r\n')
       .filter((line) => !line.startsWith('a=candidate:') || line.split(' ')[4] === host)
       .map((line) =>
@@ -519,6 +524,13 @@ export class MediaPeer {
       )
       .join('\r\n');
   }
+}
+
+/** `a=ice-lite` at session level, before the first m= line (werift writes it in each m= section only). */
+function withIceLite(sdp: string): string {
+  const i = sdp.indexOf('\r\nm=');
+  if (i < 0 || /\r\na=ice-lite\r\n/.test(sdp.slice(0, i + 2))) return sdp;
+  return `${sdp.slice(0, i)}\r\na=ice-lite${sdp.slice(i)}`;
 }
 
 function isLoopback(address: string): boolean {
