@@ -19,11 +19,12 @@ describe('embedded SFU: simulcast', () => {
   const peers: Peer[] = [];
   afterEach(() => peers.splice(0).forEach((p) => p.close()));
 
-  it('forwards the preferred layer and switches layer with tracks/update', async () => {
+  /** A publisher of a 1280×720 camera in three layers (f, h, q), and a second peer. */
+  async function publishSimulcast() {
     const api = await sfuApi();
     const pub = await Peer.create(api);
-    const sub = await Peer.create(api);
-    peers.push(pub, sub);
+    const second = await Peer.create(api);
+    peers.push(pub, second);
     const { transceivers } = await pub.publish([
       {
         track: await camera({ width: 1280, height: 720 }),
@@ -35,6 +36,11 @@ describe('embedded SFU: simulcast', () => {
         ],
       },
     ]);
+    return { api, pub, second, transceivers };
+  }
+
+  it('forwards the preferred layer and switches layer with tracks/update', async () => {
+    const { api, pub, second: sub, transceivers } = await publishSimulcast();
     const sender = transceivers[0]!.sender;
     // All three layers flow once the publisher's bandwidth estimate allows (the SFU's TWCC feedback).
     await until(
@@ -86,21 +92,7 @@ describe('embedded SFU: simulcast', () => {
   });
 
   it("keeps a publisher's three layers when the SFU later sends it an offer (a pull into the same session)", async () => {
-    const api = await sfuApi();
-    const pub = await Peer.create(api);
-    const other = await Peer.create(api);
-    peers.push(pub, other);
-    const { transceivers } = await pub.publish([
-      {
-        track: await camera({ width: 1280, height: 720 }),
-        name: 'cam',
-        sendEncodings: [
-          { rid: 'f', maxBitrate: 1_200_000 },
-          { rid: 'h', maxBitrate: 600_000, scaleResolutionDownBy: 2 },
-          { rid: 'q', maxBitrate: 200_000, scaleResolutionDownBy: 4 },
-        ],
-      },
-    ]);
+    const { pub, second: other, transceivers } = await publishSimulcast();
     await other.publish([{ track: await camera({ width: 320, height: 180 }), name: 'cam2' }]);
     // The publisher pulls: the SFU offers, the browser answers on the same peer connection.
     const { response } = await pub.pull([
