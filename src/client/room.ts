@@ -907,6 +907,12 @@ export class Room {
       .pull({
         sessionId: t.sessionId,
         trackName: t.trackName,
+        // The tile's <video> gets the track while the exchange finishes: ready when the first frame comes.
+        onTrack: (track) => {
+          if (pull.closed || pull.track || this.#session !== session) return;
+          pull.track = track;
+          this.#changed();
+        },
         ...(rid
           ? {
               simulcast: simulcastFor(rid),
@@ -934,6 +940,7 @@ export class Room {
       .catch((error: unknown) => {
         if (pull.closed || this.#session !== session) return;
         this.#pulls.delete(key);
+        this.#changed(); // a track handed over early goes away with it
         this.#softFail(session, error, 'subscribe-failed');
       });
   }

@@ -91,6 +91,11 @@ export interface PullRequest {
   sessionId: string;
   trackName: string;
   simulcast?: SimulcastOptions;
+  /**
+   * Called with the track as soon as the browser has it (the SFU's offer applied), before `renegotiate`
+   * returns: a `<video>` given it then is ready when the first frame arrives. The pull may still fail.
+   */
+  onTrack?: (track: MediaStreamTrack) => void;
 }
 
 export interface PulledTrack {
@@ -248,7 +253,8 @@ export class SfuSession extends EventTarget {
   /** Pulls someone's publication into this session. Calls made in the same tick share one `tracks/new`. */
   async pull(request: PullRequest): Promise<PulledTrack> {
     const { mid, track } = await this.#pullBatch({ ...request });
-    this.#pulls.set(mid, { ...request });
+    const { onTrack: _, ...kept } = request;
+    this.#pulls.set(mid, kept);
     try {
       return { track: await track, mid };
     } catch (error) {
@@ -457,7 +463,9 @@ export class SfuSession extends EventTarget {
       if (!result.mid)
         return { ok: false, error: new SfuSessionError('bad_response', `no mid for ${label}`) };
       // Registered before setRemoteDescription, which fires the `track` events.
-      return { ok: true, value: { mid: result.mid, track: this.#waitForTrack(result.mid) } };
+      const track = this.#waitForTrack(result.mid);
+      if (item.onTrack) track.then(item.onTrack, () => undefined);
+      return { ok: true, value: { mid: result.mid, track } };
     });
     if (response.sessionDescription?.type === 'offer') {
       try {
