@@ -117,10 +117,9 @@ export class Session {
     const peer = new MediaPeer({ host, announcedIp, portRange: rtpPortRange, maxPublisherBitrate });
     peer.onState((state) => {
       if (this.peer !== peer) return; // dropped after a failed first offer
+      // Being connected at all (and starting media) is `onTransportReady`'s, below: it comes first.
       if (state === 'connected') {
-        this.connectedOnce = true;
         this.disconnectedSince = 0;
-        this.kickSinks();
       } else if (state === 'disconnected') {
         this.disconnectedSince ||= Date.now();
       } else if (state === 'failed' || state === 'closed') {

@@ -193,11 +193,6 @@ export class MediaSource {
     }
   }
 
-  /** The latest complete keyframe of a layer, if one is held. */
-  cachedKeyframe(rid: string): readonly RtpPacket[] {
-    return this.layers.get(rid)?.keyframe ?? [];
-  }
-
   /**
    * Where a new subscriber of layer `rid` can begin: the packets to send it first, and whether the live
    * packets that follow continue them (true when they are the newest frame: a keyframe still arriving, or the
@@ -383,7 +378,7 @@ export class MediaSink {
 
   /**
    * Starts a ready sink: the publisher's latest keyframe goes out at once (a picture within a round trip),
-   * and live packets follow from the next keyframe, which is asked for now.
+   * and live packets follow it, or the next keyframe (asked for now) when the cached one is stale.
    */
   start(): void {
     const source = this.source;
@@ -392,9 +387,9 @@ export class MediaSink {
     if (this.kind === 'video' && this.currentRid === undefined && target !== undefined) {
       // The target layer's keyframe, else (when falling back is allowed) the nearest layer's that has one.
       const candidates = this.anyLayerFirst ? [target, ...fallbackOrder(source.rids, target)] : [target];
-      const rid = candidates.find((r) => source.startingPoint(r) !== undefined);
-      const start = rid === undefined ? undefined : source.startingPoint(rid);
-      if (rid !== undefined && start) {
+      for (const rid of candidates) {
+        const start = source.startingPoint(rid);
+        if (!start) continue;
         this.currentRid = rid;
         if (rid === target) this.targetRid = undefined;
         for (const packet of start.packets) this.emit(packet);
@@ -402,6 +397,7 @@ export class MediaSink {
         // the answer to the keyframe request sent when the pull came in); after an older keyframe they would
         // reference frames the subscriber never got, so they wait for the next keyframe.
         this.awaitingFresh = !start.live;
+        break;
       }
     }
     this.requestKeyframe();

@@ -172,7 +172,6 @@ export class MediaPeer {
       headerExtensions: headerExtensions(),
     });
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.hookTransport();
       for (const l of this.stateListeners) l(state);
     });
     // werift's own TWCC feedback is per receiver and wrong for a bundled transport (see feedback.ts); it is
