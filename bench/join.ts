@@ -69,8 +69,8 @@ try {
   const second = await open();
   for (let i = 0; i < RUNS; i++) {
     const room = `bench-${i}-${Math.random().toString(36).slice(2, 8)}`;
-    await first.evaluate(joinUntimed, { room, name: 'First' });
-    const run = await second.evaluate(joinTimed, { room, name: 'Second' });
+    await first.evaluate(joinRoom, { room, name: 'First', timed: false });
+    const run = (await second.evaluate(joinRoom, { room, name: 'Second', timed: true }))!;
     runs.push(run);
     console.log(
       `run ${i + 1}: ${run.total.toFixed(0)} ms (joined ${run.joined.toFixed(0)}, track ${run.subscribed.toFixed(0)}) ${JSON.stringify(run.phases)}`,
@@ -135,7 +135,19 @@ interface BenchRoom extends HTMLElement {
 }
 
 // Each function below is sent to the page on its own: no calls between them.
-async function joinUntimed({ room, name }: { room: string; name: string }): Promise<void> {
+/**
+ * Adds a `<calls-room>` for `room` and joins it. Untimed (the first participant): resolves once its camera is
+ * published. Timed: resolves with the time from `join()` to the first remote frame presented, and the phases.
+ */
+async function joinRoom({
+  room,
+  name,
+  timed,
+}: {
+  room: string;
+  name: string;
+  timed: boolean;
+}): Promise<Run | undefined> {
   const el = document.createElement('calls-room') as BenchRoom;
   // join() right after setting `room` takes the place of the join the element would start by itself.
   el.setAttribute('room', room);
@@ -143,23 +155,16 @@ async function joinUntimed({ room, name }: { room: string; name: string }): Prom
   el.style.width = '640px';
   document.body.append(el);
   (window as unknown as { benchRoom: BenchRoom }).benchRoom = el;
-  const published = new Promise((resolve) =>
-    el.addEventListener('calls-track-published', (e) => {
-      if (e.detail.source === 'camera') resolve(undefined);
-    }),
-  );
-  await el.join();
-  await published;
-}
-
-async function joinTimed({ room, name }: { room: string; name: string }): Promise<Run> {
-  const el = document.createElement('calls-room') as BenchRoom;
-  // join() right after setting `room` takes the place of the join the element would start by itself.
-  el.setAttribute('room', room);
-  el.setAttribute('name', name);
-  el.style.width = '640px';
-  document.body.append(el);
-  (window as unknown as { benchRoom: BenchRoom }).benchRoom = el;
+  if (!timed) {
+    const published = new Promise((resolve) =>
+      el.addEventListener('calls-track-published', (e) => {
+        if (e.detail.source === 'camera') resolve(undefined);
+      }),
+    );
+    await el.join();
+    await published;
+    return undefined;
+  }
   let joined = 0;
   let subscribed = 0;
   el.addEventListener('calls-joined', () => (joined = performance.now()), { once: true });

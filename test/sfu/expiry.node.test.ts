@@ -176,7 +176,7 @@ void describe('publication garbage collection', () => {
       await pub.publish(['mic']);
       const sub = track(await new Subscriber(sfu).init());
       const pull = await sub.pullRequest([{ sessionId: pub.sessionId, trackName: 'mic' }]);
-      assert.equal((await sub.renegotiate(await sub.answer(pull.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(pull.body.sessionDescription)).status, 200);
       await connected(sub.pc);
       await until(() => sub.received > 0, 'the pull flows');
       assert.deepEqual(await trackStatuses(sub.sessionId), ['active']);

@@ -125,7 +125,7 @@ void describe('publish and pull', () => {
       const next = await sub.pullRequest([{ sessionId: publisher.sessionId, trackName: 'mic2' }]);
       assert.equal(next.status, 200);
       assert.equal(list(next.body.tracks)[0]?.mid, '1');
-      assert.equal((await sub.renegotiate(await sub.answer(next.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(next.body.sessionDescription)).status, 200);
     },
   );
 
@@ -145,7 +145,7 @@ void describe('publish and pull', () => {
       assert.equal(missing!.trackName, 'nope');
       assert.equal(found!.mid, '0');
       assert.equal(found!.errorCode, undefined);
-      assert.equal((await sub.renegotiate(await sub.answer(reply.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(reply.body.sessionDescription)).status, 200);
       await connected(sub.pc);
       await until(() => sub.received >= 3, 'the found track flows');
     },
@@ -159,7 +159,7 @@ void describe('publish and pull', () => {
         { sessionId: publisher.sessionId, trackName: 'mic' },
         { sessionId: publisher.sessionId, trackName: 'mic2' },
       ]);
-      assert.equal((await sub.renegotiate(await sub.answer(pull.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(pull.body.sessionDescription)).status, 200);
       await connected(sub.pc);
 
       const state = await sfu.call(OP.getSession, { sessionId: sub.sessionId });
@@ -254,7 +254,7 @@ void describe('publish and pull', () => {
       await pub.publish(['cam']);
       const sub = track(await new Subscriber(sfu).init());
       const pull = await sub.pullRequest([{ sessionId: pub.sessionId, trackName: 'cam' }]);
-      assert.equal((await sub.renegotiate(await sub.answer(pull.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(pull.body.sessionDescription)).status, 200);
       await connected(sub.pc);
 
       const close = await sfu.call(OP.tracksClose, {
@@ -437,7 +437,7 @@ void describe('data channels', () => {
           body: { dataChannels: [{ location: 'local', dataChannelName: 'early' }] },
         });
         assert.equal(pending.status, 406, 'no allocation while the transport offer is unanswered');
-        assert.equal((await peer.renegotiate(await peer.answer(r.body.sessionDescription))).status, 200);
+        assert.equal((await peer.accept(r.body.sessionDescription)).status, 200);
         await connected(peer.pc);
       }
 
@@ -630,7 +630,7 @@ void describe('other negotiation modes', () => {
     async () => {
       const sub = track(await new Subscriber(sfu).init());
       const pull = await sub.pullRequest([{ sessionId: publisher.sessionId, trackName: 'mic' }]);
-      assert.equal((await sub.renegotiate(await sub.answer(pull.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(pull.body.sessionDescription)).status, 200);
       await connected(sub.pc);
       await sub.pc.setLocalDescription(await sub.pc.createOffer());
       const r = await sfu.call(OP.renegotiate, {
@@ -817,7 +817,7 @@ void describe('bidirectional transceivers', () => {
       const sub = track(await new Subscriber(sfu).init());
       const back = await sub.pullRequest([{ sessionId, trackName: 'relay' }]);
       assert.equal(list(back.body.tracks)[0]?.errorCode, undefined, JSON.stringify(back.body));
-      assert.equal((await sub.renegotiate(await sub.answer(back.body.sessionDescription))).status, 200);
+      assert.equal((await sub.accept(back.body.sessionDescription)).status, 200);
       await connected(sub.pc);
       await until(() => sub.received >= 5, "the relay's publication flows to a subscriber");
 

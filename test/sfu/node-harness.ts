@@ -336,6 +336,11 @@ export class Subscriber {
     });
   }
 
+  /** Answers an SFU offer and sends the answer (`renegotiate`). */
+  async accept(offer: SessionDescription | undefined): Promise<Reply<RenegotiateResponse>> {
+    return this.renegotiate(await this.answer(offer));
+  }
+
   close(): Promise<void> {
     return this.pc.close();
   }
