@@ -2,7 +2,8 @@
  * Builds, by mode:
  * - default (`vite build`): `dist/widget/calls-room.js`, the single-file ES module for a script tag, Lit
  *   included, with only src/elements, src/client and src/protocol in it, plus its source map and the
- *   `_headers` file of Workers static assets. `npm start` and the Worker serve this directory at `/`.
+ *   `_headers` file of Workers static assets. `npm start` and the Worker serve the two files at
+ *   `/calls-room.js` and `/calls-room.js.map`.
  * - `lib`: the npm library (`dist/lib`, one module per source file, Lit external); types come from
  *   `tsc -p tsconfig.build.json`.
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
