@@ -1,13 +1,18 @@
 /**
  * Builds, by mode:
- * - default (`vite build`): `dist/calls-room.js`, the single-file ES module for a script tag, Lit included,
- *   with only src/elements, src/client and src/protocol in it.
+ * - default (`vite build`): `dist/widget/calls-room.js`, the single-file ES module for a script tag, Lit
+ *   included, with only src/elements, src/client and src/protocol in it, plus its source map and the
+ *   `_headers` file of Workers static assets. `npm start` and the Worker serve the two files at
+ *   `/calls-room.js` and `/calls-room.js.map`.
  * - `lib`: the npm library (`dist/lib`, one module per source file, Lit external); types come from
  *   `tsc -p tsconfig.build.json`.
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
  */
 import { resolve } from 'node:path';
+// Vite's bundler; its MagicString keeps source maps right through the template minifiers below.
+import { RolldownMagicString } from 'rolldown';
 import { defineConfig, parseAst, type Plugin } from 'vite';
+import { assetsHeadersFile } from './src/server/widget-headers.ts';
 
 const root = import.meta.dirname;
 
@@ -17,7 +22,10 @@ function minifyLitCss(): Plugin {
     name: 'minify-lit-css',
     transform(code, id) {
       if (!id.endsWith('.styles.ts')) return null;
-      return code.replace(/css`([^`]*)`/g, (_m, body: string) => {
+      // Edits through MagicString, so the source map still points at the right lines.
+      const out = new RolldownMagicString(code);
+      for (const m of code.matchAll(/css`([^`]*)`/g)) {
+        const body = m[1]!;
         const min = body
           .replace(/\/\*[^]*?\*\//g, '')
           .replace(/\s+/g, ' ')
@@ -25,8 +33,10 @@ function minifyLitCss(): Plugin {
           .replace(/:\s+/g, ':')
           .replace(/;}/g, '}')
           .trim();
-        return `css\`${min}\``;
-      });
+        const start = m.index + 'css`'.length;
+        if (min !== body) out.update(start, start + body.length, min);
+      }
+      return { code: out };
     },
   };
 }
@@ -64,10 +74,19 @@ function minifyLitHtml(): Plugin {
       };
       visit(parseAst(code, { lang: 'ts' }));
       if (edits.length === 0) return null;
-      let out = code;
-      for (const e of edits.sort((a, b) => b.start - a.start))
-        out = out.slice(0, e.start) + e.text + out.slice(e.end);
-      return { code: out, map: null };
+      const out = new RolldownMagicString(code);
+      for (const e of edits) out.update(e.start, e.end, e.text);
+      return { code: out };
+    },
+  };
+}
+
+/** Writes `_headers` beside the bundle: the Worker's static assets then send what Node sends. */
+function assetsHeaders(): Plugin {
+  return {
+    name: 'assets-headers',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: assetsHeadersFile() });
     },
   };
 }
@@ -109,13 +128,14 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
-    plugins: [minifyLitCss(), minifyLitHtml()],
+    plugins: [minifyLitCss(), minifyLitHtml(), assetsHeaders()],
     build: {
-      outDir: 'dist',
-      emptyOutDir: false,
+      outDir: 'dist/widget',
+      emptyOutDir: true,
       target: 'es2022',
       reportCompressedSize: true,
       minify: true,
+      sourcemap: true,
       lib: {
         entry: resolve(root, 'src/elements/index.ts'),
         formats: ['es'],

@@ -2,7 +2,7 @@
  * `npm run bench:join`: time from `join()` on `<calls-room>` to the first remote video frame rendered
  * (`requestVideoFrameCallback` on the remote tile's `<video>`), two participants on loopback, through the
  * real backend (token endpoint, presence, Calls proxy) and the embedded SFU, with the built script-tag
- * bundle `dist/calls-room.js`. Each run uses a new room: the first participant joins untimed, the second
+ * bundle `dist/widget/calls-room.js`. Each run uses a new room: the first participant joins untimed, the second
  * one's join is measured. Prints p50 / p95 and the phases of the median run.
  *
  * Runs inside a loopback-only network namespace when the machine allows it (scripts/in-netns.sh): the
@@ -23,7 +23,7 @@ import { CHROMIUM_ARGS as ARGS, findChrome } from '../scripts/find-chrome.mjs';
 
 const RUNS = Number(process.env.RUNS ?? '20');
 
-if (!existsSync('dist/calls-room.js')) execSync('npx vite build', { stdio: 'inherit' });
+if (!existsSync('dist/widget/calls-room.js')) execSync('npx vite build', { stdio: 'inherit' });
 const executablePath = findChrome();
 if (!executablePath) throw new Error('No Chromium: apt-get install -y chromium, or set CHROME_PATH');
 const y4m = await makeY4m(join(tmpdir(), 'calls-room-bench-640x360.y4m'));
@@ -42,7 +42,7 @@ const settings = parseSettings(
 );
 // A plain page with the script tag, served beside the API as a site would.
 const site = mkdtempSync(join(tmpdir(), 'calls-room-bench-'));
-copyFileSync('dist/calls-room.js', join(site, 'calls-room.js'));
+copyFileSync('dist/widget/calls-room.js', join(site, 'calls-room.js'));
 writeFileSync(
   join(site, 'index.html'),
   '<!doctype html><html lang="en"><body><script type="module" src="/calls-room.js"></script></body></html>',

@@ -19,6 +19,7 @@ node_tests=(test/**/*.node.test.ts)
 bash scripts/in-netns.sh node --import tsx --test --test-concurrency=1 "${node_tests[@]}"
 
 stage "browser tests"
+npm run --silent build:widget # test/elements/script-tag.browser.test.ts loads the built dist/widget/calls-room.js
 bash scripts/browser-tests.sh
 
 stage "browser test on the machine's own network"

@@ -1,6 +1,7 @@
 /**
  * The backend on Node: the Hono app on @hono/node-server, presence WebSockets through `ws` (Hono's
- * `upgradeWebSocket`), rooms held in this process, and the built demo served when it exists.
+ * `upgradeWebSocket`), rooms held in this process, the built widget at `/calls-room.js`, and the built demo
+ * served when it exists.
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -16,6 +17,8 @@ import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './room.ts';
 import type { Settings } from './settings.ts';
+import { widgetFileHandler } from './widget-files.ts';
+import { WIDGET_FILES } from './widget-headers.ts';
 
 export interface StartBackendOptions {
   settings: Settings;
@@ -25,6 +28,11 @@ export interface StartBackendOptions {
   host?: string;
   /** Directory served at `/` (default: dist/demo when it exists). `false` serves nothing. */
   staticDir?: string | false;
+  /**
+   * Directory of the built widget, served at `/calls-room.js` and `/calls-room.js.map` whatever `staticDir`
+   * is (default: dist/widget, which `npm run build:widget` writes). `false` serves neither.
+   */
+  widgetDir?: string | false;
   /** Clock for presence (tests move it by hand and call `tick()`). */
   now?: () => number;
   /** How often rooms are swept for stale participants; `false` = only when `tick()` is called. */
@@ -135,6 +143,7 @@ export class NodeRooms implements RoomsBackend {
 }
 
 const DEFAULT_STATIC = fileURLToPath(new URL('../../dist/demo', import.meta.url));
+const DEFAULT_WIDGET = fileURLToPath(new URL('../../dist/widget', import.meta.url));
 
 export async function startBackend(options: StartBackendOptions): Promise<RunningBackend> {
   const now = options.now ?? Date.now;
@@ -146,6 +155,10 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     now,
     ...(options.log ? { log: options.log } : {}),
   });
+  const widgetDir = options.widgetDir ?? DEFAULT_WIDGET;
+  if (widgetDir) {
+    for (const file of WIDGET_FILES) app.get(`/${file}`, widgetFileHandler(widgetDir, file));
+  }
   const staticDir = options.staticDir ?? (existsSync(DEFAULT_STATIC) ? DEFAULT_STATIC : false);
   if (staticDir) {
     // serveStatic resolves against the working directory.

@@ -1,0 +1,132 @@
+/**
+ * The script tag site owners paste: a plain HTML page (script-tag-site.html, on the test runner's origin)
+ * loads the built single file `calls-room.js` from the backend (another origin) as a module script, and two
+ * such pages join one room and decode each other's video. Nothing here imports the widget's source: the
+ * `import type`s below are erased, and the test asserts that this page never defined the elements.
+ */
+import { expect } from '@open-wc/testing';
+import { setViewport } from '@web/test-runner-commands';
+import { testEnv } from '../helpers/env.ts';
+import type { CallsRoom } from '../../src/elements/calls-room.ts';
+import type { CallsTile } from '../../src/elements/calls-tile.ts';
+
+interface SiteWindow extends Window {
+  siteErrors: string[];
+}
+
+interface Site {
+  frame: HTMLIFrameElement;
+  win: SiteWindow;
+  room: CallsRoom;
+}
+
+/** Polls a condition (never a fixed sleep); same contract as `waitFor` in helpers.ts, which imports the source. */
+async function until<T>(
+  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let delay = 10;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 1.5, 100);
+  }
+}
+
+async function openSite(backendUrl: string, room: string, name: string): Promise<Site> {
+  const frame = document.createElement('iframe');
+  frame.allow = 'camera; microphone; autoplay';
+  frame.style.cssText = 'width: 620px; height: 640px; border: 0';
+  const url = new URL('/test/elements/script-tag-site.html', location.href);
+  url.search = new URLSearchParams({ backend: backendUrl, room, name }).toString();
+  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  frame.src = url.href;
+  document.body.append(frame);
+  await loaded;
+  const win = frame.contentWindow as SiteWindow;
+  const doc = frame.contentDocument!;
+  const el = await until(() => {
+    const failed = doc.body.dataset.scriptError;
+    if (failed) throw new Error(`the site page could not load ${failed} (CORS or content type?)`);
+    return win.customElements.get('calls-room') && doc.querySelector<CallsRoom>('calls-room');
+  }, `${name}'s page to define <calls-room> from ${backendUrl}/calls-room.js`);
+  return { frame, win, room: el };
+}
+
+/** Resolves once the video element has presented a decoded frame. */
+function presentedFrame(video: HTMLVideoElement, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no video frame presented')), timeoutMs);
+    video.requestVideoFrameCallback(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function framesDecoded(room: CallsRoom): Promise<number> {
+  let frames = 0;
+  (await room.getStats())?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+/** The room shows `from`'s camera, decoded, and keeps decoding. */
+async function expectVideoFrom(room: CallsRoom, from: string): Promise<void> {
+  const video = await until(() => {
+    const tiles = [...(room.shadowRoot?.querySelectorAll<CallsTile>('calls-tile') ?? [])];
+    const tile = tiles.find(
+      (t) => t.source === 'camera' && t.participant?.name === from && t.participant.camera,
+    );
+    return tile?.video;
+  }, `${from}'s video tile`);
+  await presentedFrame(video);
+  const before = await framesDecoded(room);
+  await until(async () => (await framesDecoded(room)) > before + 2, `frames from ${from} decoded`);
+}
+
+describe('the script tag: calls-room.js from the backend on a plain page of another origin', function () {
+  // Two peers on two cores: generous, the waits inside are on conditions.
+  this.timeout(120_000);
+  const sites: Site[] = [];
+  afterEach(() => {
+    for (const site of sites.splice(0)) {
+      site.room.leave();
+      site.frame.remove();
+    }
+  });
+
+  it('two site pages load the bundle, join one room and decode each other’s video', async () => {
+    const { backendUrl } = await testEnv();
+    const backendOrigin = new URL(backendUrl).origin;
+    expect(backendOrigin).not.to.equal(location.origin);
+    // Both pages side by side and in view: tiles out of view stop receiving video, by design.
+    await setViewport({ width: 1280, height: 700 });
+    const room = `script-tag-${crypto.randomUUID().slice(0, 8)}`;
+    const ada = await openSite(backendUrl, room, 'Ada');
+    sites.push(ada);
+    const bob = await openSite(backendUrl, room, 'Bob');
+    sites.push(bob);
+
+    for (const site of [ada, bob]) {
+      // The element came from the backend's file, in the site page's own registry.
+      const loaded = site.win.performance.getEntriesByName(`${backendOrigin}/calls-room.js`);
+      expect(loaded, 'calls-room.js fetched from the backend').to.have.length(1);
+      expect(site.room).to.be.instanceOf(site.win.customElements.get('calls-room')!);
+    }
+    expect(customElements.get('calls-room'), 'the test page itself never loads the widget').to.equal(
+      undefined,
+    );
+
+    await expectVideoFrom(ada.room, 'Bob');
+    await expectVideoFrom(bob.room, 'Ada');
+    expect(ada.room.state.status).to.equal('joined');
+    expect(bob.room.state.status).to.equal('joined');
+    expect([...ada.win.siteErrors, ...bob.win.siteErrors]).to.deep.equal([]);
+  });
+});
