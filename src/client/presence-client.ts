@@ -167,7 +167,9 @@ export class PresenceClient {
             const code: PresenceFatalCode =
               message.code === 'unauthorized' || message.code === 'room-full' || message.code === 'removed'
                 ? message.code
-                : 'unreachable';
+                : message.code === 'seat-limit'
+                  ? 'room-full' // no seat for this user: to the page, the room is full
+                  : 'unreachable';
             this.#resumeToken = undefined;
             fail(code, message.message, false);
             this.#socket = undefined;

@@ -864,7 +864,12 @@ export class Room {
       if (!existing) {
         if (this.#awaitingTileSize(p.id, t)) continue;
         this.#startPull(session, key, p, t);
-      } else if (existing.mid && t.simulcast) this.#updateLayer(session, existing, t);
+        continue;
+      }
+      // The same track announced by a new participant (a rejoin after the old one expired, a backend
+      // restart): the pull stays and changes hands.
+      existing.participantId = p.id;
+      if (existing.mid && t.simulcast) this.#updateLayer(session, existing, t);
     }
     if (this.#o.chat !== false) this.#reconcileChat(session, chatSessions);
   }

@@ -206,6 +206,8 @@ export const PRESENCE_ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'room-full',
+  /** The user (token `sub`) already holds as many participants in the room as one user may. */
+  'seat-limit',
   'not-joined',
   'already-joined',
   'unknown-participant',
@@ -219,7 +221,7 @@ export interface ErrorMessage {
   message: string;
   /** The `type` of the client message that caused it, when known. */
   ref?: string;
-  /** True when the server closes the socket after this error (unauthorized, room-full, removed). */
+  /** True when the server closes the socket after this error (unauthorized, room-full, seat-limit, removed). */
   fatal?: boolean;
 }
 

@@ -143,12 +143,21 @@ export function createApp(options: AppOptions): Hono<Env> {
         `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
       );
     }
+    const role = parsed.data.role ?? 'guest';
+    if (role === 'host' && !devHostKeyMatches(settings.devHostKey, c.req.header('authorization'))) {
+      return callsError(
+        c,
+        403,
+        'forbidden',
+        'the open token endpoint does not mint host tokens: a dev host sends Authorization: Bearer <DEV_HOST_KEY>',
+      );
+    }
     const { token, expiresAt } = await createRoomToken({
       secret: settings.tokenSecret,
       sub: crypto.randomUUID(),
       name: parsed.data.name,
       room: parsed.data.room,
-      role: parsed.data.role ?? 'guest',
+      role,
       ttlSeconds: settings.tokenTtlSeconds,
       now: now(),
     });
@@ -253,7 +262,13 @@ export function createApp(options: AppOptions): Hono<Env> {
       ...(route.op !== 'sessions/new' ? { sessionId: route.sessionId } : {}),
       pullFrom: facts.pullFrom,
     });
-    if (!decision.ok) return callsError(c, 403, 'forbidden', decision.reason);
+    if (!decision.ok) {
+      // An own session the room does not know (its binding is gone): 410, as the SFU answers for a session
+      // it lost, so the widget replaces it instead of retrying a refusal.
+      return decision.gone
+        ? callsError(c, 410, 'session_error', decision.reason)
+        : callsError(c, 403, 'forbidden', decision.reason);
+    }
 
     const target = `${callsBase}/${path.replace(/^\/+/, '')}${url.search}`;
     let upstream: Response;
@@ -308,6 +323,15 @@ export function originAllowed(origin: string | undefined, allowed: string[], sel
   if (!origin) return true;
   if (origin === self) return true;
   return allowed.includes('*') || allowed.includes(origin);
+}
+
+/** Compares in constant time for keys of equal length. */
+function devHostKeyMatches(key: string | undefined, header: string | undefined): boolean {
+  const sent = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!key || !sent || sent.length !== key.length) return false;
+  let diff = 0;
+  for (let i = 0; i < key.length; i++) diff |= key.charCodeAt(i) ^ sent.charCodeAt(i);
+  return diff === 0;
 }
 
 function safeSessionId(text: string): string | undefined {

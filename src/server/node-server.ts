@@ -14,6 +14,7 @@ import type { WSContext } from 'hono/ws';
 import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
 import { createApp, type RoomsBackend } from './app.ts';
+import { FileRoomStore } from './node-store.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './room.ts';
 import type { Settings } from './settings.ts';
@@ -37,6 +38,8 @@ export interface StartBackendOptions {
   now?: () => number;
   /** How often rooms are swept for stale participants; `false` = only when `tick()` is called. */
   tickIntervalMs?: number | false;
+  /** Keep session ownership and removals here across restarts (`settings.dataDir`); unset: in memory only. */
+  dataDir?: string;
   log?: (line: string) => void;
 }
 
@@ -49,13 +52,21 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-/** Rooms in this process, created on first use and dropped when idle. */
+/** Rooms in this process, created on first use and dropped when idle; with a store, restored at start. */
 export class NodeRooms implements RoomsBackend {
   private readonly hosts = new Map<string, PresenceHost>();
   constructor(
     private readonly settings: Settings,
     private readonly now: () => number,
-  ) {}
+    private readonly store?: FileRoomStore,
+  ) {
+    for (const [room, stored] of store?.rooms() ?? []) {
+      const host = this.get(room);
+      for (const sub of stored.banned) host.room.ban(sub);
+      // The unjoined-binding expiry counts from now: owners get the same time to rejoin as after a bind.
+      for (const [id, b] of stored.sessions) host.room.bindSession(id, { sub: b.sub, role: b.role }, now());
+    }
+  }
 
   get(room: string): PresenceHost {
     let host = this.hosts.get(room);
@@ -65,6 +76,7 @@ export class NodeRooms implements RoomsBackend {
         tokenSecret: this.settings.tokenSecret,
         sizeLimit: this.settings.roomSizeLimit,
         resumeGraceMs: this.settings.resumeGraceMs,
+        seatsPerUser: this.settings.seatsPerUser,
         now: this.now,
       });
       this.hosts.set(room, host);
@@ -85,7 +97,11 @@ export class NodeRooms implements RoomsBackend {
     sessionId: string,
     owner: { sub: string; role: 'host' | 'guest' | 'viewer' },
   ): Promise<AccessDecision> {
-    return Promise.resolve(this.get(room).bindSession(sessionId, owner));
+    const host = this.get(room);
+    const decision = host.bindSession(sessionId, owner);
+    const binding = host.room.sessionBinding(sessionId);
+    if (decision.ok && binding) this.store?.bind(room, sessionId, binding);
+    return Promise.resolve(decision);
   }
 
   authorize(
@@ -96,7 +112,14 @@ export class NodeRooms implements RoomsBackend {
     const host = this.hosts.get(room);
     if (!host) {
       // No room yet: nothing is bound, so only a fresh sessions/new (no session, no pulls) may pass.
-      const empty = check.sessionId === undefined && (check.pullFrom ?? []).length === 0;
+      if (check.sessionId !== undefined) {
+        return Promise.resolve({
+          ok: false,
+          gone: true,
+          reason: `session ${check.sessionId} is not known in this room: create a new session`,
+        });
+      }
+      const empty = (check.pullFrom ?? []).length === 0;
       return Promise.resolve(empty ? { ok: true } : { ok: false, reason: 'no such session in this room' });
     }
     return Promise.resolve(host.authorize(caller, check));
@@ -105,8 +128,14 @@ export class NodeRooms implements RoomsBackend {
   tick(): void {
     for (const [name, host] of this.hosts) {
       host.tick();
+      this.persist(name, host);
       if (host.idle) this.hosts.delete(name);
     }
+  }
+
+  /** Stores what the room dropped (leave, removal, expiry) and whom it removed. */
+  private persist(room: string, host: PresenceHost): void {
+    this.store?.sync(room, host.room.sessionIds(), host.room.bannedUsers());
   }
 
   closeAll(): void {
@@ -129,7 +158,7 @@ export class NodeRooms implements RoomsBackend {
         if (!conn) return;
         const data: unknown = event.data;
         const text = typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer);
-        void host.receive(conn, text);
+        void host.receive(conn, text).then(() => this.persist(room, host));
       },
       onClose: () => {
         if (conn) host.closed(conn);
@@ -147,7 +176,8 @@ const DEFAULT_WIDGET = fileURLToPath(new URL('../../dist/widget', import.meta.ur
 
 export async function startBackend(options: StartBackendOptions): Promise<RunningBackend> {
   const now = options.now ?? Date.now;
-  const rooms = new NodeRooms(options.settings, now);
+  const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
+  const rooms = new NodeRooms(options.settings, now, store);
   const app = createApp({
     settings: options.settings,
     rooms,

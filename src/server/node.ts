@@ -10,6 +10,8 @@ export interface NodeAppOptions {
   port?: number;
   host?: string;
   log?: (line: string) => void;
+  /** `npm start`: the local demo's defaults (open tokens, any origin) with the embedded SFU; see settings.ts. */
+  demo?: boolean;
 }
 
 export interface RunningNodeApp {
@@ -31,7 +33,7 @@ function portOf(value: string | undefined): number {
 /** Starts everything `npm start` runs; tests use it too. */
 export async function startNodeApp(options: NodeAppOptions = {}): Promise<RunningNodeApp> {
   const env = options.env ?? process.env;
-  const settings = parseSettings(env, 'node');
+  const settings = parseSettings(env, 'node', { demo: options.demo ?? false });
   const port = options.port ?? portOf(env.PORT);
   let callsApi = settings.callsApi;
   let closeSfu: (() => Promise<void>) | undefined;
@@ -54,6 +56,7 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
     callsApi,
     port,
     host: options.host ?? env.HOST ?? '127.0.0.1',
+    ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   return {
@@ -71,11 +74,14 @@ const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`fil
 
 if (isMain) {
   try {
-    const app = await startNodeApp();
+    const app = await startNodeApp({ demo: true });
     const where = app.settings.callsApi ? `Calls API ${app.callsApi}` : 'embedded SFU (in this process)';
-    console.log(
-      `calls-room: ${app.backend.url}  (${where}; open tokens ${app.settings.openTokens ? 'on' : 'off'})`,
-    );
+    const tokens = !app.settings.openTokens
+      ? 'off'
+      : app.settings.demo
+        ? 'on for the local demo, embedded SFU only; OPEN_TOKENS=false turns them off'
+        : 'on';
+    console.log(`calls-room: ${app.backend.url}  (${where}; open tokens ${tokens})`);
     const stop = () => {
       void app.close().then(() => process.exit(0));
     };

@@ -26,6 +26,8 @@ export interface PresenceHostOptions {
   resumeGraceMs: number;
   staleAfterMs?: number;
   requireBoundSessions?: boolean;
+  /** Participants one user may hold at once (see `Room`). */
+  seatsPerUser?: number;
   now?: () => number;
   randomId?: () => string;
   /** Messages per second per socket (sustained) and burst. */
@@ -75,6 +77,7 @@ export class PresenceHost {
       resumeGraceMs: options.resumeGraceMs,
       ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
       requireBoundSessions: options.requireBoundSessions ?? true,
+      ...(options.seatsPerUser !== undefined ? { seatsPerUser: options.seatsPerUser } : {}),
       ...(options.randomId ? { randomId: options.randomId } : {}),
     });
   }
@@ -172,7 +175,9 @@ export class PresenceHost {
     );
     if (!result.ok) {
       const code =
-        result.error.code === 'room-full' ? PRESENCE_CLOSE_CODES.roomFull : PRESENCE_CLOSE_CODES.removed;
+        result.error.code === 'room-full' || result.error.code === 'seat-limit'
+          ? PRESENCE_CLOSE_CODES.roomFull
+          : PRESENCE_CLOSE_CODES.removed;
       this.fatal(conn, result.error, code);
       return;
     }

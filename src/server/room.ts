@@ -5,6 +5,12 @@
  *
  * It also keeps the room's Calls session bindings (which user owns which session) so the proxy can decide
  * who may touch or pull which session, breakouts included.
+ *
+ * Breakouts belong to users, not sockets: all participants of one user (`sub`) are always in the same
+ * breakout. A user's new participant (a second tab, a rejoin) starts in the breakout the user is in, and
+ * assigning one of a user's participants moves all of them. So a second presence socket can never widen what
+ * its user may pull, and the proxy's pull rule needs only the user: the caller must be in presence, and in the
+ * publisher's breakout.
  */
 import {
   DEFAULT_PARTICIPANT_STATE,
@@ -33,6 +39,8 @@ export interface RoomOptions {
   heartbeatIntervalMs?: number;
   /** Only let users announce tracks of Calls sessions bound to them through the proxy (on in production). */
   requireBoundSessions?: boolean;
+  /** Participants one user (`sub`) may hold at once; a resume reuses its seat. Default 3. */
+  seatsPerUser?: number;
   randomId?: () => string;
 }
 
@@ -48,7 +56,8 @@ export type JoinResult =
   | { ok: true; participantId: string; resumed: boolean; effects: RoomEffect[] }
   | { ok: false; error: ErrorMessage };
 
-export type AccessDecision = { ok: true } | { ok: false; reason: string };
+/** `gone`: the caller's own session is unknown here (never bound, or forgotten): it should make a new one. */
+export type AccessDecision = { ok: true } | { ok: false; reason: string; gone?: boolean };
 
 export interface SessionBinding {
   sub: string;
@@ -67,6 +76,7 @@ interface Member {
 export type RoomMessage = Exclude<ClientMessage, { type: 'join' }>;
 
 const MAX_BINDINGS_PER_USER = 16;
+export const DEFAULT_SEATS_PER_USER = 3;
 /** Bindings of users who never joined presence are forgotten after this long. */
 const UNJOINED_BINDING_TTL_MS = 30 * 60_000;
 
@@ -92,6 +102,7 @@ export class Room {
       staleAfterMs: options.staleAfterMs ?? PRESENCE_LIMITS.staleAfterMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? PRESENCE_LIMITS.heartbeatIntervalMs,
       requireBoundSessions: options.requireBoundSessions ?? false,
+      seatsPerUser: options.seatsPerUser ?? DEFAULT_SEATS_PER_USER,
       randomId: options.randomId ?? (() => crypto.randomUUID()),
     };
   }
@@ -140,7 +151,26 @@ export class Room {
       );
       if (member) return this.resume(member, req, now);
     }
-    if (this.members.size >= this.opts.sizeLimit) {
+    const mine = [...this.members.values()].filter((m) => m.p.userId === req.sub);
+    // At the cap, a seat the user left behind (a socket that dropped without resuming) is taken over.
+    let evict: Member | undefined;
+    if (mine.length >= this.opts.seatsPerUser) {
+      evict = mine
+        .filter((m) => !m.p.connected)
+        .sort((a, b) => (a.disconnectedAt ?? 0) - (b.disconnectedAt ?? 0))[0];
+      if (!evict) {
+        return {
+          ok: false,
+          error: error(
+            'seat-limit',
+            `you already have ${mine.length} participants in room "${this.name}" (at most ${this.opts.seatsPerUser} per user)`,
+            'join',
+            true,
+          ),
+        };
+      }
+    }
+    if (this.members.size - (evict ? 1 : 0) >= this.opts.sizeLimit) {
       return {
         ok: false,
         error: error(
@@ -151,6 +181,7 @@ export class Room {
         ),
       };
     }
+    const effects: RoomEffect[] = evict ? this.remove(evict, 'disconnected', undefined, true) : [];
     const id = this.opts.randomId();
     const member: Member = {
       p: {
@@ -160,7 +191,8 @@ export class Room {
         role: req.role,
         state: { ...DEFAULT_PARTICIPANT_STATE, ...req.state },
         tracks: [],
-        breakout: null,
+        // The user's breakout, wherever their other participants are (breakouts are per user).
+        breakout: mine[0]?.p.breakout ?? null,
         connected: true,
       },
       resumeToken: this.opts.randomId(),
@@ -168,7 +200,7 @@ export class Room {
       disconnectedAt: undefined,
     };
     this.members.set(id, member);
-    const effects: RoomEffect[] = [this.welcome(member, false)];
+    effects.push(this.welcome(member, false));
     const others = this.connectedIds(id);
     if (others.length > 0) {
       effects.push({
@@ -291,9 +323,25 @@ export class Room {
         if (unknown.length > 0) {
           return reply(error('unknown-participant', `no such participant: ${unknown.join(', ')}`, msg.type));
         }
+        // Per user: a participant's assignment moves all of its user's participants.
+        const byUser = new Map<string, { id: string; breakout: string | null }>();
         for (const [id, breakout] of Object.entries(msg.assignments)) {
-          const m = this.members.get(id);
-          if (m) m.p.breakout = breakout;
+          const sub = this.members.get(id)?.p.userId ?? '';
+          const other = byUser.get(sub);
+          if (other && other.breakout !== breakout) {
+            return reply(
+              error(
+                'invalid-message',
+                `participants ${other.id} and ${id} are the same user: one user is in one breakout`,
+                msg.type,
+              ),
+            );
+          }
+          byUser.set(sub, { id, breakout });
+        }
+        for (const m of this.members.values()) {
+          const target = byUser.get(m.p.userId);
+          if (target) m.p.breakout = target.breakout;
         }
         return this.breakoutsChanged();
       }
@@ -379,7 +427,12 @@ export class Room {
     return effects;
   }
 
-  private remove(member: Member, reason: LeaveReason, closeCode?: number): RoomEffect[] {
+  private remove(
+    member: Member,
+    reason: LeaveReason,
+    closeCode?: number,
+    keepBindings = false,
+  ): RoomEffect[] {
     this.members.delete(member.p.id);
     const effects: RoomEffect[] = [];
     if (closeCode !== undefined && member.p.connected) {
@@ -393,7 +446,7 @@ export class Room {
         message: { type: 'participant-left', participantId: member.p.id, reason },
       });
     }
-    if (![...this.members.values()].some((m) => m.p.userId === member.p.userId)) {
+    if (!keepBindings && ![...this.members.values()].some((m) => m.p.userId === member.p.userId)) {
       this.dropBindingsOf(member.p.userId);
     }
     return effects;
@@ -447,36 +500,45 @@ export class Room {
   }
 
   /**
-   * May `caller` act on its session `sessionId` (must own it) and pull from the sessions in `pullFrom`
-   * (must be bound in this room, to someone in the caller's breakout)?
+   * May `caller` act on its session `sessionId` (must own it) and pull from the sessions in `pullFrom`?
+   * A pull needs the caller in this room's presence (a participant, connected or within its resume grace)
+   * and each target bound in this room to a user who is in presence too, in the caller's breakout.
+   * An own session this room does not know answers `gone`, so the client replaces it.
    */
   authorize(caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }): AccessDecision {
     if (this.banned.has(caller.sub)) return { ok: false, reason: 'you were removed from this room' };
     if (check.sessionId !== undefined) {
       const own = this.sessions.get(check.sessionId);
-      if (!own || own.sub !== caller.sub) {
+      if (!own) {
+        return {
+          ok: false,
+          gone: true,
+          reason: `session ${check.sessionId} is not known in this room: create a new session`,
+        };
+      }
+      if (own.sub !== caller.sub) {
         return { ok: false, reason: `session ${check.sessionId} does not belong to you in this room` };
       }
     }
-    const mine = this.breakoutsOf(caller.sub);
-    for (const target of check.pullFrom ?? []) {
+    const targets = check.pullFrom ?? [];
+    if (targets.length === 0) return { ok: true };
+    const mine = this.breakoutOf(caller.sub);
+    if (mine === undefined) return { ok: false, reason: "join the room's presence before pulling" };
+    for (const target of targets) {
       const b = this.sessions.get(target);
       if (!b) return { ok: false, reason: `session ${target} is not in this room` };
       if (b.sub === caller.sub) continue;
-      const theirs = this.breakoutsOf(b.sub);
-      if (![...mine].some((x) => theirs.has(x))) {
-        return { ok: false, reason: `session ${target} is in another breakout` };
-      }
+      const theirs = this.breakoutOf(b.sub);
+      if (theirs === undefined) return { ok: false, reason: `session ${target} has nobody in the room` };
+      if (theirs !== mine) return { ok: false, reason: `session ${target} is in another breakout` };
     }
     return { ok: true };
   }
 
-  /** Breakouts of a user's participants; a user with none is in the main room. */
-  private breakoutsOf(sub: string): Set<string | null> {
-    const set = new Set<string | null>();
-    for (const m of this.members.values()) if (m.p.userId === sub) set.add(m.p.breakout);
-    if (set.size === 0) set.add(null);
-    return set;
+  /** The user's breakout (null: the main room); undefined when the user is not in presence. */
+  private breakoutOf(sub: string): string | null | undefined {
+    for (const m of this.members.values()) if (m.p.userId === sub) return m.p.breakout;
+    return undefined;
   }
 
   private dropBindingsOf(sub: string): void {

@@ -12,7 +12,18 @@ export interface Settings {
   tokenSecret: string;
   /** Origins allowed by CORS and on the presence socket; `['*']` allows any. Empty: same origin only. */
   allowedOrigins: string[];
+  /** `POST /api/token` mints guest and viewer tokens for anyone: dev and demos only (see `parseSettings`). */
   openTokens: boolean;
+  /** The local demo's defaults applied (open tokens, any origin): `npm start` with the embedded SFU. */
+  demo: boolean;
+  /** `NODE_ENV=production`: no open tokens, no dev host key. */
+  production: boolean;
+  /** With open tokens: a request to `POST /api/token` that sends `Authorization: Bearer <key>` may get `host`. */
+  devHostKey: string | undefined;
+  /** Participants one user (token `sub`) may hold in a room at once. */
+  seatsPerUser: number;
+  /** Node: where session ownership and removals are kept across restarts. Undefined in the Worker. */
+  dataDir: string | undefined;
   /** Lifetime of tokens from `POST /api/token`, seconds. */
   tokenTtlSeconds: number;
   turnKeyId: string | undefined;
@@ -85,6 +96,10 @@ const schema = z.object({
   RATE_LIMIT_PER_SECOND: int(1, 10_000).optional(),
   RATE_LIMIT_BURST: int(1, 10_000).optional(),
   MAX_BODY_BYTES: int(1024, 16 * 1024 * 1024).optional(),
+  SEATS_PER_USER: int(1, 100).optional(),
+  DEV_HOST_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  DATA_DIR: z.string().trim().min(1).optional(),
+  NODE_ENV: z.string().trim().toLowerCase().optional(),
 });
 
 /** Names of every setting, for the README and error messages. */
@@ -96,11 +111,33 @@ function randomSecret(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A Calls API on this machine (the embedded SFU run apart, a test's fake): never Cloudflare's. */
+export function isLocalCallsApi(callsApi: string): boolean {
+  const host = new URL(callsApi).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export interface ParseOptions {
+  /**
+   * The local demo (`npm start`): with the embedded SFU and outside production, open tokens and any origin are
+   * on unless set otherwise. Nowhere else do they default on.
+   */
+  demo?: boolean;
+}
+
 /**
  * Parses settings. On Node with no `CALLS_API`, the app id and secrets may be left out: the embedded SFU
  * is started with them (random secrets, fine for a dev run). Everywhere else they are required.
+ *
+ * The open token endpoint is off unless turned on, and it cannot be turned on in production
+ * (`NODE_ENV=production`) or against a real SFU (a `CALLS_API` not on this machine: a deployed Worker can
+ * reach no loopback address, so there it is always off). It never mints `host` without `DEV_HOST_KEY`.
  */
-export function parseSettings(env: Record<string, unknown>, platform: Platform): Settings {
+export function parseSettings(
+  env: Record<string, unknown>,
+  platform: Platform,
+  options: ParseOptions = {},
+): Settings {
   // Empty strings count as unset, as shells and .env files produce them.
   const cleaned: Record<string, string> = {};
   for (const name of SETTING_NAMES) {
@@ -130,13 +167,37 @@ export function parseSettings(env: Record<string, unknown>, platform: Platform):
         (platform === 'worker' ? ' (set them with `wrangler secret put` or in wrangler.toml [vars])' : ''),
     );
   }
+  const production = s.NODE_ENV === 'production';
+  const demo = Boolean(options.demo) && embedded && !production;
+  const openTokens = s.OPEN_TOKENS ?? demo;
+  if (openTokens && production) {
+    throw new SettingsError(
+      'Invalid settings:\n  OPEN_TOKENS: cannot be on in production (NODE_ENV=production): mint tokens on your backend',
+    );
+  }
+  if (openTokens && s.CALLS_API !== undefined && !isLocalCallsApi(s.CALLS_API)) {
+    throw new SettingsError(
+      `Invalid settings:\n  OPEN_TOKENS: cannot be on with a real SFU (CALLS_API ${new URL(s.CALLS_API).host}): ` +
+        'it is for the embedded SFU or a Calls API on this machine; mint tokens on your backend',
+    );
+  }
+  if (s.DEV_HOST_KEY !== undefined && !openTokens) {
+    throw new SettingsError(
+      'Invalid settings:\n  DEV_HOST_KEY: only works with the open token endpoint (OPEN_TOKENS=true), in development',
+    );
+  }
   return {
     callsApi: s.CALLS_API,
     appId: s.CALLS_APP_ID ?? 'calls-room-local',
     appSecret: s.CALLS_APP_SECRET ?? randomSecret(),
     tokenSecret: s.TOKEN_SECRET ?? randomSecret(),
-    allowedOrigins: s.ALLOWED_ORIGINS ?? (platform === 'node' ? ['*'] : []),
-    openTokens: s.OPEN_TOKENS ?? platform === 'node',
+    allowedOrigins: s.ALLOWED_ORIGINS ?? (demo ? ['*'] : []),
+    openTokens,
+    demo,
+    production,
+    devHostKey: s.DEV_HOST_KEY,
+    seatsPerUser: s.SEATS_PER_USER ?? 3,
+    dataDir: platform === 'node' ? (s.DATA_DIR ?? '.data') : undefined,
     tokenTtlSeconds: s.TOKEN_TTL_SECONDS ?? 6 * 3600,
     turnKeyId: s.TURN_KEY_ID,
     turnKeyApiToken: s.TURN_KEY_API_TOKEN,

@@ -166,10 +166,15 @@ export class RoomObject {
         tokenSecret: settings.tokenSecret,
         sizeLimit: settings.roomSizeLimit,
         resumeGraceMs: settings.resumeGraceMs,
+        seatsPerUser: settings.seatsPerUser,
         now: this.now,
       });
       for (const sub of this.banned) this.host.room.ban(sub);
-      for (const [id, b] of this.restored ?? []) this.host.room.bindSession(id, b, b.boundAt);
+      // The unjoined-binding expiry counts from now: owners get the same time to rejoin as after a bind.
+      const now = this.now();
+      for (const [id, b] of this.restored ?? []) {
+        this.host.room.bindSession(id, { sub: b.sub, role: b.role }, now);
+      }
     }
     return this.host;
   }

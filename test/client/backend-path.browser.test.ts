@@ -8,17 +8,21 @@ import { CallsApi, CallsApiError } from '../../src/client/calls-api.ts';
 import { SfuSession } from '../../src/client/sfu-session.ts';
 import { TokenSource } from '../../src/client/token-source.ts';
 import { testEnv } from '../helpers/env.ts';
+import { joinPresence } from '../helpers/presence.ts';
 import { audioReceived, cameraAndMic, framesDecodedAbove, stopPlayers } from './sfu-test-utils.ts';
 
 const sessions: SfuSession[] = [];
 const tokenSources: TokenSource[] = [];
 const tracks: MediaStreamTrack[] = [];
+const sockets: WebSocket[] = [];
 
 /** A user of `room`: their own token source and a CallsApi on the backend proxy. */
 async function user(room: string, name: string): Promise<{ api: CallsApi; tokens: TokenSource }> {
   const { backendUrl } = await testEnv();
   const tokens = new TokenSource({ endpoint: `${backendUrl}/api/token`, request: { room, name } });
   tokenSources.push(tokens);
+  // Pulls need the caller in the room's presence, as the widget is.
+  sockets.push(await joinPresence(room, await tokens.getToken()));
   const api = new CallsApi({ baseUrl: `${backendUrl}/api/calls`, authorization: () => tokens.getToken() });
   return { api, tokens };
 }
@@ -32,6 +36,7 @@ async function session(api: CallsApi): Promise<SfuSession> {
 afterEach(() => {
   for (const s of sessions.splice(0)) s.closeSession();
   for (const t of tokenSources.splice(0)) t.close();
+  for (const s of sockets.splice(0)) s.close();
   for (const t of tracks.splice(0)) t.stop();
   stopPlayers();
 });

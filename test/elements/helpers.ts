@@ -19,9 +19,12 @@ export async function mintToken(
   name: string,
   role?: 'host' | 'guest' | 'viewer',
 ): Promise<string> {
+  // Host tokens come from the open endpoint only with the dev host key (DEV_HOST_KEY).
+  const auth: Record<string, string> =
+    role === 'host' ? { authorization: `Bearer ${(await testEnv()).devHostKey}` } : {};
   const response = await fetch(`${await endpoint()}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ room, name, ...(role ? { role } : {}) }),
   });
   if (!response.ok) throw new Error(`token: ${response.status}`);

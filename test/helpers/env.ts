@@ -1,6 +1,6 @@
 /** Browser side of `servers-plugin.ts`: where the test run's SFU and backend are. */
 import { executeServerCommand } from '@web/test-runner-commands';
-import type { CallsTestEnv, RESTART_SFU, SfuRestart } from './servers-plugin.ts';
+import type { CallsTestEnv, RESTART_BACKEND, RESTART_SFU, SfuRestart } from './servers-plugin.ts';
 
 let cached: Promise<CallsTestEnv> | undefined;
 
@@ -16,4 +16,13 @@ export function testEnv(): Promise<CallsTestEnv> {
 export function restartSfu(): Promise<SfuRestart> {
   const command: typeof RESTART_SFU = 'calls-restart-sfu';
   return executeServerCommand<SfuRestart, undefined>(command);
+}
+
+/**
+ * Restarts the run's backend on the same port with the same settings and data directory, as an operator
+ * restarting `npm start` against a separate SFU would: presence sockets drop, the SFU's sessions stay.
+ */
+export async function restartBackend(): Promise<void> {
+  const command: typeof RESTART_BACKEND = 'calls-restart-backend';
+  await executeServerCommand<{ restarted: true }, undefined>(command);
 }

@@ -3,10 +3,13 @@
  * runner's Node process for the whole browser-test run, and tells the pages where they are through
  * `GET /__calls/env` (see `env.ts`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { startSfu, type RunningSfu } from '../../src/sfu/server.ts';
 import { startBackend, type RunningBackend } from '../../src/server/node-server.ts';
-import { parseSettings } from '../../src/server/settings.ts';
+import { parseSettings, type Settings } from '../../src/server/settings.ts';
 
 export interface CallsTestEnv {
   /** Calls API base of the embedded SFU, e.g. `http://127.0.0.1:1234/v1`. */
@@ -16,10 +19,18 @@ export interface CallsTestEnv {
   appSecret: string;
   /** The backend (token endpoint open, proxy, presence) on top of that SFU, e.g. `http://127.0.0.1:5678`. */
   backendUrl: string;
+  /** `DEV_HOST_KEY`: sent as `Authorization: Bearer` to `POST /api/token`, it mints host tokens. */
+  devHostKey: string;
 }
 
 /** The server command that restarts the SFU (see `restartSfu` in `env.ts`). */
 export const RESTART_SFU = 'calls-restart-sfu';
+
+/**
+ * The server command that restarts the backend (see `restartBackend` in `env.ts`): same port, settings and
+ * data directory; the SFU and its sessions stay.
+ */
+export const RESTART_BACKEND = 'calls-restart-backend';
 
 /** What `calls-restart-sfu` answers: the sessions the old SFU held, all gone with it. */
 export interface SfuRestart {
@@ -31,23 +42,35 @@ export function callsServersPlugin(): TestRunnerPlugin {
   let backend: RunningBackend | undefined;
   // Fixed at start: a restarted SFU keeps the port, the app and its secret.
   let env: CallsTestEnv | undefined;
+  let settings: Settings | undefined;
+  let dataDir: string | undefined;
+  const devHostKey = `test-dev-host-key-${process.pid}-0123456789`;
   return {
     name: 'calls-servers',
     async serverStart() {
       sfu = await startSfu({ port: 0, appId: 'test-app', appSecret: `test-secret-${process.pid}` });
-      const settings = parseSettings(
+      settings = parseSettings(
         {
           CALLS_API: sfu.url,
           CALLS_APP_ID: sfu.appId,
           CALLS_APP_SECRET: sfu.appSecret,
           TOKEN_SECRET: `test-token-secret-${process.pid}-0123456789abcdef`,
+          // The embedded SFU on this machine: the open token endpoint may be on (see settings.ts).
           OPEN_TOKENS: 'true',
+          DEV_HOST_KEY: devHostKey,
           ALLOWED_ORIGINS: '*',
         },
         'node',
       );
-      backend = await startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false });
-      env = { sfuUrl: sfu.url, appId: sfu.appId, appSecret: sfu.appSecret, backendUrl: backend.url };
+      dataDir = mkdtempSync(join(tmpdir(), 'calls-room-data-'));
+      backend = await startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false, dataDir });
+      env = {
+        sfuUrl: sfu.url,
+        appId: sfu.appId,
+        appSecret: sfu.appSecret,
+        backendUrl: backend.url,
+        devHostKey,
+      };
     },
     /**
      * `calls-restart-sfu`: stops the SFU as `npm run sfu` does on SIGTERM (every session and its media gone)
@@ -55,6 +78,22 @@ export function callsServersPlugin(): TestRunnerPlugin {
      * stay valid while every session the browsers hold is unknown to it.
      */
     async executeCommand({ command }) {
+      if (command === RESTART_BACKEND) {
+        const old = backend;
+        if (!old || !settings || !dataDir) throw new Error('the backend is not running');
+        backend = undefined;
+        // As an operator's restart: every presence socket and request in flight is cut, nothing in memory
+        // survives; the new process finds the same port, settings and data directory.
+        await old.close();
+        backend = await startBackend({
+          settings,
+          callsApi: settings.callsApi ?? '',
+          port: old.port,
+          staticDir: false,
+          dataDir,
+        });
+        return { restarted: true };
+      }
       if (command !== RESTART_SFU) return undefined;
       const old = sfu;
       if (!old) throw new Error('the SFU is not running');
@@ -67,6 +106,7 @@ export function callsServersPlugin(): TestRunnerPlugin {
     async serverStop() {
       await backend?.close();
       await sfu?.close();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
     serve(context) {
       if (context.path !== '/__calls/env' || !env) return undefined;

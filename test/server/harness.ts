@@ -1,6 +1,6 @@
 /** What the shared presence and proxy suites need from a running backend (Node or the Worker in Miniflare). */
 import { startBackend } from '../../src/server/node-server.ts';
-import { FakeClock, startFakeCalls, testSettings, type RecordedCall } from './helpers.ts';
+import { DEV_HOST_KEY, FakeClock, startFakeCalls, testSettings, type RecordedCall } from './helpers.ts';
 
 export interface Harness {
   /** `http://host:port` of the backend. */
@@ -16,6 +16,7 @@ export interface Harness {
 
 /** Settings every harness uses (also handed to the Worker as bindings). */
 export const HARNESS_ENV = {
+  DEV_HOST_KEY,
   ROOM_SIZE_LIMIT: '40',
   RESUME_GRACE_MS: '10000',
   RATE_LIMIT_PER_SECOND: '2',

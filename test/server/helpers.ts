@@ -10,6 +10,8 @@ import { createRoomToken } from '../../src/server/tokens.ts';
 export const TOKEN_SECRET = 'test-token-secret-0123456789abcdef0123456789';
 export const APP_SECRET = 'test-app-secret-never-leaks-1234567890';
 export const APP_ID = 'test-app';
+/** Lets `POST /api/token` mint host tokens in tests (`DEV_HOST_KEY`). */
+export const DEV_HOST_KEY = 'test-dev-host-key-0123456789';
 
 export function testSettings(extra: Record<string, string> = {}): Settings {
   return parseSettings(

@@ -263,6 +263,79 @@ export function presenceSuite(name: string, start: () => Promise<Harness>): void
       assert.equal((await pull(host.tok, sh, sa)).status, 200, 'back together');
     });
 
+    void test("a second presence socket stays in its user's breakout: it cannot widen what the user may pull", async () => {
+      const room = freshRoom();
+      const host = await joined(room, 'hana', 'host');
+      const a = await joined(room, 'alice');
+      const b = await joined(room, 'bob');
+      const sa = await session(a.tok);
+      const sb = await session(b.tok);
+      const pull = (tok: string, own: string, from: string) =>
+        fetch(`${h.base}/api/calls/sessions/${own}/tracks/new`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tok}` },
+          body: JSON.stringify({ tracks: [{ location: 'remote', sessionId: from, trackName: 'cam' }] }),
+        });
+      host.c.send({ type: 'assign-breakouts', assignments: { [a.id]: 'one' } });
+      await a.c.next('breakouts');
+      const expectForbidden = async (res: Response, why: string) => {
+        assert.equal(res.status, 403, why);
+        assert.equal(((await res.json()) as { errorCode: string }).errorCode, 'forbidden', why);
+      };
+      await expectForbidden(await pull(a.tok, sa, sb), 'alice, in breakout one, cannot pull bob');
+
+      // Alice opens a second socket: her new participant starts in her breakout, not in the main room.
+      const from = host.c.messages.length;
+      const second = await connect(room);
+      const w = await second.join(a.tok);
+      assert.equal(w.participants.find((p) => p.id === w.participantId)?.breakout, 'one');
+      const seen = await host.c.next('participant-joined', () => true, from);
+      assert.equal(seen.participant.breakout, 'one');
+      await expectForbidden(await pull(a.tok, sa, sb), 'still not bob');
+      await expectForbidden(await pull(b.tok, sb, sa), 'nor bob alice');
+      const sa2 = await session(a.tok);
+      await expectForbidden(await pull(a.tok, sa2, sb), 'nor from a fresh session');
+
+      // One user is in one breakout: assigning either participant moves both; splitting them is refused.
+      host.c.send({
+        type: 'assign-breakouts',
+        assignments: { [a.id]: 'one', [w.participantId]: null },
+      });
+      assert.equal((await host.c.next('error', (e) => e.ref === 'assign-breakouts')).code, 'invalid-message');
+      const moved = host.c.messages.length;
+      host.c.send({ type: 'assign-breakouts', assignments: { [w.participantId]: null } });
+      const bo = await host.c.next('breakouts', () => true, moved);
+      assert.equal(bo.assignments[a.id], null);
+      assert.equal(bo.assignments[w.participantId], null);
+      assert.equal((await pull(a.tok, sa, sb)).status, 200, 'back in the main room');
+    });
+
+    void test('seats per user: a fourth socket of one user gets seat-limit; a dropped seat is taken over', async () => {
+      const room = freshRoom();
+      const tok = await token(room, 'greedy');
+      const seats = await Promise.all([1, 2, 3].map(() => connect(room)));
+      const ids: string[] = [];
+      for (const c of seats) ids.push((await c.join(tok)).participantId);
+      const extra = await connect(room);
+      extra.send({ type: 'join', token: tok });
+      const err = await extra.next('error');
+      assert.equal(err.code, 'seat-limit');
+      assert.equal(err.fatal, true);
+      assert.equal((await extra.waitClosed()).code, 4009);
+      // Someone else still gets in.
+      const other = await joined(room, 'modest');
+      // A dropped socket (in its resume grace) leaves a seat the same user may take over.
+      seats[0]!.terminate();
+      await other.c.next('participant-state', (m) => m.participantId === ids[0] && !m.connected);
+      const from = other.c.messages.length;
+      const again = await connect(room);
+      const w = await again.join(tok);
+      assert.ok(!ids.includes(w.participantId));
+      const left = await other.c.next('participant-left', (m) => m.participantId === ids[0], from);
+      assert.equal(left.reason, 'disconnected');
+      assert.equal(w.participants.filter((p) => p.userId === 'greedy').length, 3);
+    });
+
     void test('room-full: the participant over the limit gets a clear error and a close', async () => {
       const room = freshRoom();
       const all = await Promise.all(Array.from({ length: 40 }, (_, i) => joined(room, `user${i}`)));

@@ -1,16 +1,21 @@
 /** The proxy against the real embedded SFU (started in-process exactly as `npm start` does). */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { isCallsErrorBody } from '../../src/protocol/calls.ts';
 import { startNodeApp, type RunningNodeApp } from '../../src/server/node.ts';
 import { TOKEN_SECRET, token } from './helpers.ts';
 
 let app: RunningNodeApp;
+const dataDir = mkdtempSync(join(tmpdir(), 'calls-room-data-'));
 before(async () => {
-  app = await startNodeApp({ env: { TOKEN_SECRET, PORT: '0' }, port: 0 });
+  app = await startNodeApp({ env: { TOKEN_SECRET, PORT: '0', DATA_DIR: dataDir }, port: 0 });
 });
 after(async () => {
   await app.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const call = (tok: string, method: string, path: string, body?: unknown) =>

@@ -4,23 +4,31 @@ import { after, before, describe, test } from 'node:test';
 import { isCallsErrorBody } from '../../src/protocol/calls.ts';
 import type { RoomRole } from '../../src/protocol/token.ts';
 import type { Harness } from './harness.ts';
-import { APP_SECRET, token } from './helpers.ts';
+import { APP_SECRET, DEV_HOST_KEY, PresenceClient, token } from './helpers.ts';
 import { freshRoom } from './presence-suite.ts';
 
 export function proxySuite(name: string, start: () => Promise<Harness>): void {
   void describe(`Calls proxy (${name})`, () => {
     let h: Harness;
+    const sockets: PresenceClient[] = [];
     before(async () => {
       h = await start();
     });
     after(async () => {
+      for (const s of sockets) s.terminate();
       await h.close();
     });
 
     let userCounter = 0;
-    const user = async (room: string, role: RoomRole = 'guest') => {
+    /** A token holder with a Calls session; `joined` puts them in the room's presence (pulls need it). */
+    const user = async (room: string, role: RoomRole = 'guest', { joined = true } = {}) => {
       const sub = `u${++userCounter}-${role}`;
       const tok = await token(room, sub, role);
+      if (joined) {
+        const socket = await PresenceClient.connect(`${h.wsBase}/api/rooms/${room}`);
+        sockets.push(socket);
+        await socket.join(tok);
+      }
       const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
         fetch(`${h.base}/api/calls/${path}`, {
           method,
@@ -173,12 +181,73 @@ export function proxySuite(name: string, start: () => Promise<Harness>): void {
         dataChannels: [{ location: 'remote', sessionId: a.sessionId, dataChannelName: 'chat' }],
       };
       assert.equal((await b.call('POST', `sessions/${b.sessionId}/datachannels/new`, dcOk)).status, 200);
-      // A token for another room cannot touch its own session of this room either (sessions bind to the room).
+      // A token for another room cannot touch its own session of this room either (sessions bind to the room):
+      // in that room the session does not exist.
       const elsewhere = await token(freshRoom('other'), a.sub);
       const res = await fetch(`${h.base}/api/calls/sessions/${a.sessionId}`, {
         headers: { authorization: `Bearer ${elsewhere}` },
       });
-      await expectError(res, 403, 'forbidden');
+      await expectError(res, 410, 'session_error');
+    });
+
+    void test('a token holder who never joined presence cannot pull; after joining they can', async () => {
+      const room = freshRoom('proxy');
+      const pub = await user(room);
+      const lurker = await user(room, 'guest', { joined: false });
+      const s = `sessions/${lurker.sessionId}`;
+      const pull = { tracks: [{ location: 'remote', sessionId: pub.sessionId, trackName: 'cam' }] };
+      const chat = {
+        dataChannels: [{ location: 'remote', sessionId: pub.sessionId, dataChannelName: 'chat' }],
+      };
+      const before = upstreamCallsTo(lurker.sessionId);
+      await expectError(await lurker.call('POST', `${s}/tracks/new`, pull), 403, 'forbidden');
+      await expectError(await lurker.call('POST', `${s}/datachannels/new`, chat), 403, 'forbidden');
+      assert.equal(upstreamCallsTo(lurker.sessionId), before, 'nothing reached the Calls API');
+      // Their own session is theirs all the same (the widget creates it while joining).
+      assert.equal((await lurker.call('GET', s)).status, 200);
+      const socket = await PresenceClient.connect(`${h.wsBase}/api/rooms/${room}`);
+      sockets.push(socket);
+      await socket.join(lurker.tok);
+      assert.equal((await lurker.call('POST', `${s}/tracks/new`, pull)).status, 200);
+      // Nor can anyone pull from a session whose owner is not in presence.
+      await expectError(
+        await pub.call('POST', `sessions/${pub.sessionId}/tracks/new`, {
+          tracks: [
+            {
+              location: 'remote',
+              sessionId: (await user(room, 'guest', { joined: false })).sessionId,
+              trackName: 'cam',
+            },
+          ],
+        }),
+        403,
+        'forbidden',
+      );
+    });
+
+    void test('an own session the room does not know is 410 session_error, so the widget replaces it', async () => {
+      const room = freshRoom('proxy');
+      const a = await user(room);
+      const unknown = '0123456789abcdef0123456789abcdef';
+      const before = upstreamCallsTo(unknown);
+      await expectError(await a.call('GET', `sessions/${unknown}`), 410, 'session_error');
+      await expectError(
+        await a.call('PUT', `sessions/${unknown}/renegotiate`, {
+          sessionDescription: { type: 'answer', sdp: 'v=0' },
+        }),
+        410,
+        'session_error',
+      );
+      // In a room nobody has used yet, too.
+      const fresh = await token(freshRoom('empty'), 'newcomer');
+      await expectError(
+        await fetch(`${h.base}/api/calls/sessions/${unknown}`, {
+          headers: { authorization: `Bearer ${fresh}` },
+        }),
+        410,
+        'session_error',
+      );
+      assert.equal(upstreamCallsTo(unknown), before, 'nothing reached the Calls API');
     });
 
     void test('viewers pull but never publish', async () => {
@@ -269,7 +338,7 @@ export function proxySuite(name: string, start: () => Promise<Harness>): void {
       assert.equal((await b.call('GET', `sessions/${b.sessionId}`)).status, 200);
     });
 
-    void test('dev tokens: POST /api/token', async () => {
+    void test('dev tokens: POST /api/token; host only with the dev host key', async () => {
       const res = await fetch(`${h.base}/api/token`, {
         method: 'POST',
         body: JSON.stringify({ room: 'lobby', name: 'Ann' }),
@@ -278,6 +347,30 @@ export function proxySuite(name: string, start: () => Promise<Harness>): void {
       const body = (await res.json()) as { token: string; expiresAt: number };
       assert.equal(body.token.split('.').length, 3);
       assert.ok(body.expiresAt > Date.now() - 60_000);
+      const asHost = (headers: Record<string, string> = {}) =>
+        fetch(`${h.base}/api/token`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ room: 'lobby', name: 'Hana', role: 'host' }),
+        });
+      await expectError(await asHost(), 403, 'forbidden');
+      await expectError(await asHost({ authorization: `Bearer ${DEV_HOST_KEY}x` }), 403, 'forbidden');
+      const host = await asHost({ authorization: `Bearer ${DEV_HOST_KEY}` });
+      assert.equal(host.status, 200);
+      const claims = JSON.parse(
+        atob(
+          ((await host.json()) as { token: string }).token
+            .split('.')[1]!
+            .replace(/-/g, '+')
+            .replace(/_/g, '/'),
+        ),
+      ) as { role: string };
+      assert.equal(claims.role, 'host');
+      const viewer = await fetch(`${h.base}/api/token`, {
+        method: 'POST',
+        body: JSON.stringify({ room: 'lobby', name: 'Vic', role: 'viewer' }),
+      });
+      assert.equal(viewer.status, 200);
       const bad = await fetch(`${h.base}/api/token`, {
         method: 'POST',
         body: JSON.stringify({ room: 'no spaces', name: 'Ann' }),

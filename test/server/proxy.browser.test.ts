@@ -9,13 +9,16 @@ import { CallsApi, CallsApiError } from '../../src/client/calls-api.ts';
 import { SfuSession } from '../../src/client/sfu-session.ts';
 import type { TokenResponse } from '../../src/protocol/token.ts';
 import { testEnv } from '../helpers/env.ts';
+import { joinPresence } from '../helpers/presence.ts';
 import { camera, framesDecodedAbove, inbound } from '../client/sfu-test-utils.ts';
 
 const sessions: SfuSession[] = [];
 const tracks: MediaStreamTrack[] = [];
+const sockets: WebSocket[] = [];
 
 afterEach(() => {
   for (const s of sessions.splice(0)) s.closeSession();
+  for (const s of sockets.splice(0)) s.close();
   for (const t of tracks.splice(0)) t.stop();
 });
 
@@ -26,6 +29,8 @@ async function user(room: string, name: string) {
     body: JSON.stringify({ room, name }),
   });
   const { token } = (await res.json()) as TokenResponse;
+  // Pulls need the caller in the room's presence, as the widget is.
+  sockets.push(await joinPresence(room, token));
   const api = new CallsApi({
     baseUrl: `${backendUrl}/api/calls`,
     authorization: () => token,

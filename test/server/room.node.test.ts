@@ -135,3 +135,108 @@ void test('session: announced without tracks, bound sessions only, viewers may n
     session,
   );
 });
+
+void test('pulls need the caller in presence, and the publisher too; an unknown own session is gone', () => {
+  const room = newRoom();
+  const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  assert.ok(a.ok);
+  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindSession('sl', { sub: 'lurker', role: 'guest' }, 0);
+  // Acting on one's own session needs no presence (the widget creates it while joining)...
+  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl' }), { ok: true });
+  // ...pulling does.
+  const lurking = room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] });
+  assert.equal(lurking.ok, false);
+  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }).ok, false);
+  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }), { ok: true });
+  const l = room.join({ sub: 'lurker', name: 'L', role: 'guest' }, 1);
+  assert.ok(l.ok);
+  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), { ok: true });
+  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }), { ok: true });
+  // A participant within its resume grace is still in presence.
+  room.disconnect(l.participantId, 2);
+  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), { ok: true });
+
+  const gone = room.authorize({ sub: 'a' }, { sessionId: 'nope' });
+  assert.equal(!gone.ok && gone.gone, true);
+  const foreign = room.authorize({ sub: 'a' }, { sessionId: 'sl' });
+  assert.equal(!foreign.ok && foreign.gone, undefined, "someone else's session is forbidden, not gone");
+});
+
+void test("breakouts are per user: a second participant starts in the user's breakout; one moves all", () => {
+  const room = newRoom({ sizeLimit: 10 });
+  const h = room.join({ sub: 'h', name: 'H', role: 'host' }, 0);
+  const a1 = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
+  const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
+  assert.ok(h.ok && a1.ok && b.ok);
+  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindSession('sb', { sub: 'b', role: 'guest' }, 0);
+  room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a1.participantId]: 'x' } }, 1);
+  const a2 = room.join({ sub: 'a', name: 'A', role: 'guest' }, 2);
+  assert.ok(a2.ok);
+  assert.equal(room.participant(a2.participantId)?.breakout, 'x');
+  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }).ok, false);
+  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
+
+  const split = room.handle(
+    h.participantId,
+    { type: 'assign-breakouts', assignments: { [a1.participantId]: 'x', [a2.participantId]: 'y' } },
+    3,
+  );
+  const err = sentTo(split, h.participantId)[0];
+  assert.equal(err?.type === 'error' && err.code, 'invalid-message');
+  assert.equal(room.participant(a2.participantId)?.breakout, 'x', 'a refused assignment changes nothing');
+
+  const moved = room.handle(
+    h.participantId,
+    { type: 'assign-breakouts', assignments: { [a2.participantId]: null, [b.participantId]: 'x' } },
+    4,
+  );
+  const bo = sentTo(moved, h.participantId)[0];
+  assert.deepEqual(bo?.type === 'breakouts' && bo.assignments, {
+    [h.participantId]: null,
+    [a1.participantId]: null,
+    [a2.participantId]: null,
+    [b.participantId]: 'x',
+  });
+  room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a1.participantId]: 'x' } }, 5);
+  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), { ok: true });
+});
+
+void test('seats per user: the cap refuses a new participant, a resume fits, a dropped seat is taken over', () => {
+  const room = newRoom({ sizeLimit: 10, seatsPerUser: 2 });
+  const welcomeOf = (r: ReturnType<Room['join']>) => {
+    const w = r.ok ? sentTo(r.effects, r.participantId)[0] : undefined;
+    return w?.type === 'welcome' ? w : undefined;
+  };
+  const o = room.join({ sub: 'o', name: 'O', role: 'guest' }, 0);
+  const a1 = room.join({ sub: 'u', name: 'U', role: 'guest' }, 0);
+  const a2 = room.join({ sub: 'u', name: 'U', role: 'guest' }, 0);
+  assert.ok(o.ok && a1.ok && a2.ok);
+  room.bindSession('su', { sub: 'u', role: 'guest' }, 0);
+  const third = room.join({ sub: 'u', name: 'U', role: 'guest' }, 1);
+  assert.ok(!third.ok);
+  assert.equal(third.error.code, 'seat-limit');
+  assert.equal(third.error.fatal, true);
+  // A resume reuses its seat.
+  room.disconnect(a1.participantId, 2);
+  const resumed = room.join(
+    { sub: 'u', name: 'U', role: 'guest', resumeToken: welcomeOf(a1)?.resumeToken },
+    3,
+  );
+  assert.ok(resumed.ok && resumed.resumed);
+  // A new participant takes over the user's oldest dropped seat; the user's sessions stay bound.
+  room.disconnect(a2.participantId, 4);
+  room.disconnect(a1.participantId, 5);
+  const a3 = room.join({ sub: 'u', name: 'U', role: 'guest' }, 6);
+  assert.ok(a3.ok && !a3.resumed);
+  assert.equal(room.participant(a2.participantId), undefined);
+  assert.ok(room.participant(a1.participantId));
+  assert.deepEqual(sentTo(a3.effects, o.participantId)[0], {
+    type: 'participant-left',
+    participantId: a2.participantId,
+    reason: 'disconnected',
+  });
+  assert.equal(room.sessionBinding('su')?.sub, 'u');
+  assert.equal(room.size, 3);
+});
