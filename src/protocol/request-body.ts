@@ -13,6 +13,17 @@ export const BODY_LIMITS = {
   timeoutMs: 10_000,
 } as const;
 
+/**
+ * Node's own HTTP server bounds (`http.createServer` options) behind the bound above: headers must arrive
+ * within 10 s and a whole request within 30 s, checked every 2 s, so a client that trickles headers (where no
+ * route runs yet) is cut off too. Longer than `timeoutMs`, so a slow body gets the Calls-shaped 408 first.
+ */
+export const NODE_SERVER_TIMEOUTS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 2_000,
+} as const;
+
 /** Why a body is refused, with the HTTP status and Calls error to answer. */
 export class BodyError extends Error {
   override name = 'BodyError';

@@ -12,6 +12,7 @@ import type { Context } from 'hono';
 import type { WSContext } from 'hono/ws';
 import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
+import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './room.ts';
@@ -30,6 +31,8 @@ export interface StartBackendOptions {
   /** How often rooms are swept for stale participants; `false` = only when `tick()` is called. */
   tickIntervalMs?: number | false;
   log?: (line: string) => void;
+  /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
+  bodyTimeoutMs?: number;
 }
 
 export interface RunningBackend {
@@ -145,6 +148,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     callsApi: options.callsApi,
     now,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
   });
   const staticDir = options.staticDir ?? (existsSync(DEFAULT_STATIC) ? DEFAULT_STATIC : false);
   if (staticDir) {
@@ -160,6 +164,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         port: options.port ?? 8787,
         hostname: options.host ?? '127.0.0.1',
         websocket: { server: wss },
+        serverOptions: { ...NODE_SERVER_TIMEOUTS },
       },
       () => resolve(s),
     );

@@ -71,7 +71,12 @@ export function bodyFacts(op: CallsOperation, body: unknown): BodyFacts {
   const facts: BodyFacts = { pullFrom: [], publishes: false };
   if (typeof body !== 'object' || body === null) return facts;
   const b = body as Record<string, unknown>;
-  const entries = [...items(b.tracks), ...items(b.dataChannels), ...items(b.dataChannel)];
+  // `dataChannel` (datachannels/establish) is one entry, not a list of them.
+  const entries = [
+    ...items(b.tracks),
+    ...items(b.dataChannels),
+    ...(b.dataChannel !== undefined ? [b.dataChannel] : []),
+  ];
   for (const entry of entries) {
     if (typeof entry !== 'object' || entry === null) continue;
     const e = entry as Record<string, unknown>;
