@@ -152,8 +152,16 @@ export const CALLS_API_ERROR_CODES = [
   'internal_error',
 ] as const;
 
-/** Every code our stack answers with: Cloudflare's, plus the backend proxy's own refusals. */
-export const CALLS_ERROR_CODES = [...CALLS_API_ERROR_CODES, 'rate_limited', 'forbidden'] as const;
+/**
+ * Every code our stack answers with: Cloudflare's, plus our own refusals: the backend proxy's, and 408
+ * `request_timeout` (proxy and embedded SFU) for a request body that trickles.
+ */
+export const CALLS_ERROR_CODES = [
+  ...CALLS_API_ERROR_CODES,
+  'rate_limited',
+  'forbidden',
+  'request_timeout',
+] as const;
 export type CallsErrorCode = (typeof CALLS_ERROR_CODES)[number];
 
 /** A request-level Calls error body: `{errorCode, errorDescription}`. */

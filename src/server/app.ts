@@ -3,12 +3,14 @@
  * Runtime specifics (where rooms live, how WebSockets are accepted) come in through `RoomsBackend`.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
 import type { CallsErrorBody, CallsErrorCode } from '../protocol/calls.ts';
+import { BODY_LIMITS, BodyError, parseJsonBody, readBody } from '../protocol/request-body.ts';
+import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
-import { bodyFacts, roleAllows, routeOf } from './proxy-rules.ts';
+import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
+import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
 import type { AccessDecision } from './room.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -37,9 +39,11 @@ export interface AppOptions {
   fetch?: typeof fetch;
   now?: () => number;
   log?: (line: string) => void;
+  /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
+  bodyTimeoutMs?: number;
 }
 
-type Env = { Variables: { claims: RoomTokenClaims } };
+type Env = { Variables: { claims: RoomTokenClaims; body: Uint8Array } };
 
 export function callsError(
   c: Context,
@@ -49,6 +53,12 @@ export function callsError(
 ): Response {
   const body: CallsErrorBody = { errorCode, errorDescription };
   return c.json(body, status as 400);
+}
+
+function refuse(c: Context, e: BodyError): Response {
+  // A refused upload may still be arriving: do not keep the connection for it.
+  c.header('connection', 'close');
+  return callsError(c, e.status, e.errorCode, e.message);
 }
 
 const tokenRequest = z.object({
@@ -107,20 +117,34 @@ export function createApp(options: AppOptions): Hono<Env> {
     );
   }
 
-  // Streams the count, so a chunked body without Content-Length is cut off too, before it is buffered.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: settings.maxBodyBytes,
-      onError: (c) =>
-        callsError(
-          c,
+  // Every body is read here, bounded in bytes and in time (a chunked body has no length to check first; a
+  // trickling one would hold the request open), before any route looks at it.
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_LIMITS.timeoutMs;
+  app.use('/api/*', async (c: Context<Env>, next) => {
+    const declared = Number(c.req.header('content-length') ?? '0');
+    if (declared > settings.maxBodyBytes) {
+      return refuse(
+        c,
+        new BodyError(
           413,
           'payload_too_large',
           `request bodies are limited to ${settings.maxBodyBytes} bytes`,
         ),
-    }),
-  );
+      );
+    }
+    try {
+      c.set(
+        'body',
+        await readBody(c.req.raw.body, { maxBytes: settings.maxBodyBytes, timeoutMs: bodyTimeoutMs }),
+      );
+    } catch (e) {
+      if (!(e instanceof BodyError)) throw e;
+      if (e.aborted) log(`${c.req.method} ${c.req.path.slice(0, 100)}: upload aborted by the client`);
+      else if (e.status === 408) log(`${c.req.method} ${c.req.path.slice(0, 100)}: body too slow, cut off`);
+      return refuse(c, e);
+    }
+    await next();
+  });
 
   app.get('/api/health', (c) => c.json({ ok: true }));
 
@@ -129,9 +153,10 @@ export function createApp(options: AppOptions): Hono<Env> {
       return callsError(c, 404, 'not_found', 'open tokens are off: mint tokens on your backend');
     let body: unknown;
     try {
-      body = await c.req.json();
-    } catch {
-      return callsError(c, 400, 'decoding_error', 'body is not JSON');
+      body = parseJsonBody(c.var.body);
+    } catch (e) {
+      if (e instanceof BodyError) return refuse(c, e);
+      throw e;
     }
     const parsed = tokenRequest.safeParse(body);
     if (!parsed.success) {
@@ -222,39 +247,10 @@ export function createApp(options: AppOptions): Hono<Env> {
     const route = routeOf(c.req.method, path);
     if (!route)
       return callsError(c, 404, 'not_found', `no such Calls API call: ${c.req.method} ${path.slice(0, 100)}`);
+    const checked = checkRequest(route.op, url.searchParams, c.req.raw.headers, c.var.body);
+    if (checked instanceof BodyError) return refuse(c, checked);
 
-    const declared = Number(c.req.header('content-length') ?? '0');
-    if (declared > settings.maxBodyBytes) {
-      return callsError(
-        c,
-        413,
-        'payload_too_large',
-        `request bodies are limited to ${settings.maxBodyBytes} bytes`,
-      );
-    }
-    const raw = c.req.method === 'GET' ? new Uint8Array() : new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > settings.maxBodyBytes) {
-      return callsError(
-        c,
-        413,
-        'payload_too_large',
-        `request bodies are limited to ${settings.maxBodyBytes} bytes`,
-      );
-    }
-    let forwardBody: string | ArrayBuffer | undefined = raw.byteLength > 0 ? raw.slice().buffer : undefined;
-    let parsed: unknown;
-    if (raw.byteLength > 0) {
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(raw));
-        // Forward what we checked, so the SFU cannot read the body differently from us.
-        forwardBody = JSON.stringify(parsed);
-      } catch {
-        parsed = undefined; // not JSON: the Calls API answers decoding_error itself
-      }
-    }
-
-    const facts = bodyFacts(route.op, parsed);
-    if (facts.problem) return callsError(c, 400, 'invalid_params', facts.problem);
+    const facts = bodyFacts(route.op, checked.body);
     if (!roleAllows(claims.role, facts)) {
       return callsError(c, 403, 'forbidden', 'viewers cannot publish tracks or data channels');
     }
@@ -270,13 +266,14 @@ export function createApp(options: AppOptions): Hono<Env> {
         : callsError(c, 403, 'forbidden', decision.reason);
     }
 
-    const target = `${callsBase}/${path.replace(/^\/+/, '')}${url.search}`;
+    // Forwarded: the path rebuilt from the route, the checked query, and the body the rules saw.
+    const target = `${callsBase}/${forwardPath(route)}${checked.query}`;
     let upstream: Response;
     try {
       upstream = await upstreamFetch(target, {
         method: c.req.method,
         headers: { authorization: `Bearer ${settings.appSecret}`, 'content-type': 'application/json' },
-        ...(forwardBody !== undefined ? { body: forwardBody } : {}),
+        ...(checked.body !== undefined ? { body: JSON.stringify(checked.body) } : {}),
       });
     } catch {
       log(`calls ${route.op} by ${claims.sub}: upstream unreachable`);
@@ -332,6 +329,56 @@ function devHostKeyMatches(key: string | undefined, header: string | undefined):
   let diff = 0;
   for (let i = 0; i < key.length; i++) diff |= key.charCodeAt(i) ^ sent.charCodeAt(i);
   return diff === 0;
+}
+
+/**
+ * The one strict reading of a proxied call: its query, then its body parsed once and validated against the
+ * route's schema, then its SDP within bounds. Returns what may be forwarded (the schema's output), or why not.
+ */
+export function checkRequest(
+  op: keyof typeof PROXY_BODIES,
+  query: URLSearchParams,
+  headers: Headers,
+  raw: Uint8Array,
+): { body: unknown; query: string } | BodyError {
+  const allowed = PROXY_QUERIES[op] ?? {};
+  const forwarded = new URLSearchParams();
+  for (const [name, value] of query) {
+    const pattern = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
+    if (!pattern || !pattern.test(value) || forwarded.has(name)) {
+      return new BodyError(400, 'invalid_params', `query parameter not allowed here: ${name.slice(0, 64)}`);
+    }
+    forwarded.set(name, value);
+  }
+  const queryText = forwarded.size > 0 ? `?${forwarded.toString()}` : '';
+  const schema = PROXY_BODIES[op];
+  if (schema === null) {
+    // A GET carries no body: a Content-Length or Transfer-Encoding says it does, whatever was read.
+    const length = headers.get('content-length');
+    if (raw.byteLength > 0 || headers.has('transfer-encoding') || (length !== null && length !== '0'))
+      return new BodyError(400, 'decoding_error', 'this call takes no request body');
+    return { body: undefined, query: queryText };
+  }
+  let json: unknown;
+  try {
+    json = parseJsonBody(raw);
+  } catch (e) {
+    if (e instanceof BodyError) return e;
+    throw e;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.').slice(0, 100) || 'body'}: ${i.message.slice(0, 200)}`)
+      .join('; ');
+    return new BodyError(400, 'decoding_error', `JSON body validation error: ${where}`);
+  }
+  const body: unknown = parsed.data;
+  const sdp = (body as { sessionDescription?: { sdp?: unknown } } | undefined)?.sessionDescription?.sdp;
+  const problem = typeof sdp === 'string' ? sdpLimitProblem(sdp) : undefined;
+  if (problem) return new BodyError(400, 'invalid_session_description', problem);
+  return { body, query: queryText };
 }
 
 function safeSessionId(text: string): string | undefined {

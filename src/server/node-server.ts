@@ -13,6 +13,7 @@ import type { Context } from 'hono';
 import type { WSContext } from 'hono/ws';
 import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
+import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { FileRoomStore } from './node-store.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
@@ -41,6 +42,8 @@ export interface StartBackendOptions {
   /** Keep session ownership and removals here across restarts (`settings.dataDir`); unset: in memory only. */
   dataDir?: string;
   log?: (line: string) => void;
+  /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
+  bodyTimeoutMs?: number;
 }
 
 export interface RunningBackend {
@@ -184,6 +187,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     callsApi: options.callsApi,
     now,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
   });
   const widgetDir = options.widgetDir ?? DEFAULT_WIDGET;
   if (widgetDir) {
@@ -203,6 +207,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         port: options.port ?? 8787,
         hostname: options.host ?? '127.0.0.1',
         websocket: { server: wss },
+        serverOptions: { ...NODE_SERVER_TIMEOUTS },
       },
       () => resolve(s),
     );

@@ -3,6 +3,7 @@
  * the proxy turns the answer into allow/deny using the room's session bindings.
  */
 import type { RoomRole } from '../protocol/token.ts';
+import { SESSION_ID_PATTERN } from './proxy-schemas.ts';
 
 export type CallsOperation =
   | 'sessions/new'
@@ -28,8 +29,6 @@ const ROUTES: Record<string, { method: string; op: CallsOperation }> = {
   'datachannels/close': { method: 'PUT', op: 'datachannels/close' },
 };
 
-const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
 export type Route =
   { op: 'sessions/new' } | { op: Exclude<CallsOperation, 'sessions/new'>; sessionId: string };
 
@@ -38,10 +37,16 @@ export function routeOf(method: string, path: string): Route | undefined {
   const clean = path.replace(/^\/+|\/+$/g, '');
   if (clean === 'sessions/new') return method === 'POST' ? { op: 'sessions/new' } : undefined;
   const m = /^sessions\/([^/]+)(?:\/(.*))?$/.exec(clean);
-  if (!m || !m[1] || !SESSION_ID.test(m[1])) return undefined;
-  const route = ROUTES[m[2] ?? ''];
+  if (!m || !m[1] || !SESSION_ID_PATTERN.test(m[1])) return undefined;
+  const route = Object.hasOwn(ROUTES, m[2] ?? '') ? ROUTES[m[2] ?? ''] : undefined;
   if (!route || route.method !== method) return undefined;
   return { op: route.op, sessionId: m[1] };
+}
+
+/** The path forwarded for a route, rebuilt from what was checked (never the caller's spelling of it). */
+export function forwardPath(route: Route): string {
+  if (route.op === 'sessions/new') return 'sessions/new';
+  return `sessions/${route.sessionId}${route.op === 'session/get' ? '' : `/${route.op}`}`;
 }
 
 export interface BodyFacts {
@@ -49,8 +54,6 @@ export interface BodyFacts {
   pullFrom: string[];
   /** The call publishes media or a data channel. */
   publishes: boolean;
-  /** A structural problem to report as `invalid_params`. */
-  problem?: string;
 }
 
 function items(value: unknown): unknown[] {
@@ -60,22 +63,25 @@ function items(value: unknown): unknown[] {
   return [value];
 }
 
-/** What a request body touches. Looks at every track/data channel entry however it is shaped. */
+/**
+ * What a request body touches. Takes the body as its route's schema (proxy-schemas.ts) output it, which is
+ * also exactly what is forwarded; still looks at every track/data channel entry however it is shaped.
+ */
 export function bodyFacts(op: CallsOperation, body: unknown): BodyFacts {
   const facts: BodyFacts = { pullFrom: [], publishes: false };
   if (typeof body !== 'object' || body === null) return facts;
   const b = body as Record<string, unknown>;
-  const entries = [...items(b.tracks), ...items(b.dataChannels), ...items(b.dataChannel)];
+  // `dataChannel` (datachannels/establish) is one entry, not a list of them.
+  const entries = [
+    ...items(b.tracks),
+    ...items(b.dataChannels),
+    ...(b.dataChannel !== undefined ? [b.dataChannel] : []),
+  ];
   for (const entry of entries) {
     if (typeof entry !== 'object' || entry === null) continue;
     const e = entry as Record<string, unknown>;
-    if (e.sessionId !== undefined) {
-      if (typeof e.sessionId !== 'string') {
-        facts.problem = 'sessionId must be a string';
-        continue;
-      }
-      facts.pullFrom.push(e.sessionId);
-    } else if (e.location === 'local' || e.location === undefined) {
+    if (typeof e.sessionId === 'string') facts.pullFrom.push(e.sessionId);
+    else if (e.location === 'local' || e.location === undefined) {
       if (op === 'tracks/new' || op === 'datachannels/new') facts.publishes = true;
     }
     if (e.location === 'local' && (op === 'tracks/new' || op === 'datachannels/new')) facts.publishes = true;

@@ -17,6 +17,8 @@ export interface SfuLimits {
   requestsPerSecond: number;
   maxBodyBytes: number;
   maxTracksPerCall: number;
+  /** How long a request body may take to arrive before 408 (default: BODY_LIMITS.timeoutMs of src/protocol). */
+  bodyTimeoutMs?: number;
 }
 
 export const DEFAULT_LIMITS: SfuLimits = {

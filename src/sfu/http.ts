@@ -1,13 +1,22 @@
 /**
  * The Calls HTTP surface over Hono: every SFU endpoint of calls-openapi.yaml, under `/v1/apps/{appId}` and
  * `/apps/{appId}`, bearer-checked against the app secret, JSON read whatever the content type, a JSON body
- * on every response, CORS with preflight.
+ * on every response, CORS with preflight. Bodies are read as the backend's proxy reads them
+ * (src/protocol/request-body.ts: bounded in bytes, time and depth, no trimming) and their SDP is bounded
+ * (src/protocol/sdp-limits.ts) before the media engine sees it.
  */
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
-import { CallsError } from './errors.ts';
+import {
+  BODY_LIMITS,
+  BodyError,
+  parseJsonBody,
+  readBody as readBodyWithin,
+} from '../protocol/request-body.ts';
+import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
+import { badSdp, CallsError } from './errors.ts';
 import type { Sfu } from './sfu.ts';
 import type { Session } from './session.ts';
 import {
@@ -38,6 +47,13 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
 
   app.onError((err, c) => {
     if (err instanceof CallsError) return c.json(err.toJSON(), err.status);
+    if (err instanceof BodyError) {
+      if (err.aborted)
+        console.warn(`sfu: ${c.req.method} ${c.req.path.slice(0, 120)}: upload aborted by the client`);
+      // A refused upload may still be arriving: do not keep the connection for it.
+      c.header('connection', 'close');
+      return c.json({ errorCode: err.errorCode, errorDescription: err.message }, err.status);
+    }
     console.error('sfu: unexpected error', err);
     return c.json({ errorCode: 'internal_error', errorDescription: 'Backend error' }, 500);
   });
@@ -66,15 +82,11 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
     const limit = sfu.config.limits.maxBodyBytes;
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > limit) throw tooLarge(limit);
-    const text = new TextDecoder().decode(await readLimited(c.req.raw, limit)).trim();
-    let json: unknown = undefined;
-    if (text) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new CallsError(400, 'decoding_error', 'Failed to decode body as JSON');
-      }
-    }
+    const bytes = await readBodyWithin(c.req.raw.body, {
+      maxBytes: limit,
+      timeoutMs: sfu.config.limits.bodyTimeoutMs ?? BODY_LIMITS.timeoutMs,
+    });
+    const json = parseJsonBody(bytes);
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const where = parsed.error.issues
@@ -83,6 +95,10 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
         .join('; ');
       throw new CallsError(400, 'decoding_error', `JSON body validation error: ${where}`);
     }
+    const sdp = (parsed.data as { sessionDescription?: { sdp?: unknown } } | undefined)?.sessionDescription
+      ?.sdp;
+    const problem = typeof sdp === 'string' ? sdpLimitProblem(sdp) : undefined;
+    if (problem) throw badSdp(problem);
     return parsed.data;
   };
 
@@ -155,31 +171,6 @@ export function createSfuApp(sfu: Sfu): Hono<Env> {
   app.route('/v1/apps/:appId', api);
   app.route('/apps/:appId', api);
   return app;
-}
-
-/** The body, refused with 413 as soon as it passes `limit` (a chunked body has no length to check first). */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const reader = request.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      void reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 function tooLarge(limit: number): CallsError {

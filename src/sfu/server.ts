@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import { DEFAULT_LIMITS, type SfuConfig, type SfuLimits } from './config.ts';
 import { createSfuApp } from './http.ts';
 import { Sfu, type SfuStats } from './sfu.ts';
@@ -68,7 +69,15 @@ export async function startSfu(options: SfuOptions = {}): Promise<RunningSfu> {
   const sfu = new Sfu(config);
   const app = createSfuApp(sfu);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 0,
+        hostname: host,
+        serverOptions: { ...NODE_SERVER_TIMEOUTS },
+      },
+      () => resolve(s),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;

@@ -17,6 +17,7 @@ import type {
   UpdateTracksResponse,
 } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
+import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { MediaPeer, type DataPipe, type OfferedSection } from './engine/peer.ts';
 import type { LayerPreference, MediaKind, MediaSink, MediaSource } from './engine/media.ts';
 import { CallsError, badParams, badSdp, notConnected, offerPending } from './errors.ts';
@@ -176,6 +177,9 @@ export class Session {
     sdp: string,
     beforeAnswer?: (sections: OfferedSection[]) => void,
   ): Promise<{ answer: string; sections: OfferedSection[] }> {
+    // Bounded before werift sees it: each added m-section costs it a transceiver (ms of work, memory held).
+    const tooMuch = sdpLimitProblem(sdp, this.peer?.mids ?? []);
+    if (tooMuch) throw badSdp(tooMuch);
     const fresh = !this.peer?.negotiated;
     const peer = this.ensurePeer();
     try {

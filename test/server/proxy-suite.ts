@@ -309,7 +309,7 @@ export function proxySuite(name: string, start: () => Promise<Harness>): void {
           tracks: [{ location: 'remote', sessionId: 7 }],
         }),
         400,
-        'invalid_params',
+        'decoding_error',
       );
     });
 

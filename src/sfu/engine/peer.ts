@@ -17,6 +17,7 @@ import {
   useTransportWideCC,
 } from 'werift';
 import * as sdpTransform from 'sdp-transform';
+import { mediaSectionMids } from '../../protocol/sdp-limits.ts';
 import { MediaSink, MediaSource, type CodecInfo, type MediaKind } from './media.ts';
 import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
 
@@ -226,6 +227,11 @@ export class MediaPeer {
 
   get negotiated(): boolean {
     return this.pc.remoteDescription !== null;
+  }
+
+  /** The mids of every m-section negotiated so far (what a new offer may reuse without adding a section). */
+  get mids(): string[] {
+    return mediaSectionMids(this.pc.localDescription?.sdp ?? '').map((mid, i) => mid ?? String(i));
   }
 
   get hasDataTransport(): boolean {
