@@ -21,7 +21,20 @@ export interface CallsTestEnv {
   backendUrl: string;
   /** `DEV_HOST_KEY`: sent as `Authorization: Bearer` to `POST /api/token`, it mints host tokens. */
   devHostKey: string;
+  /**
+   * A backend on a second SFU whose media announces only `UNREACHABLE_MEDIA_IP`: a misconfigured
+   * `SFU_ANNOUNCED_IP`, or an address a firewall blocks. Joining through it must end in `media-unreachable`.
+   */
+  unreachableBackendUrl: string;
+  /** The one address that SFU announces. */
+  unreachableMediaIp: string;
 }
+
+/**
+ * On the namespace's veth subnet (scripts/in-netns.sh) but nobody's: checks to it die unanswered at ARP
+ * inside the namespace. 198.18.0.0/15 is the benchmarking range, routed nowhere outside it either.
+ */
+export const UNREACHABLE_MEDIA_IP = '198.18.0.99';
 
 /** The server command that restarts the SFU (see `restartSfu` in `env.ts`). */
 export const RESTART_SFU = 'calls-restart-sfu';
@@ -40,36 +53,35 @@ export interface SfuRestart {
 export function callsServersPlugin(): TestRunnerPlugin {
   let sfu: RunningSfu | undefined;
   let backend: RunningBackend | undefined;
+  let unreachable: { sfu: RunningSfu; backend: RunningBackend } | undefined;
   // Fixed at start: a restarted SFU keeps the port, the app and its secret.
   let env: CallsTestEnv | undefined;
   let settings: Settings | undefined;
   let dataDir: string | undefined;
+  let unreachableDir: string | undefined;
   const devHostKey = `test-dev-host-key-${process.pid}-0123456789`;
   return {
     name: 'calls-servers',
     async serverStart() {
       sfu = await startSfu({ port: 0, appId: 'test-app', appSecret: `test-secret-${process.pid}` });
-      settings = parseSettings(
-        {
-          CALLS_API: sfu.url,
-          CALLS_APP_ID: sfu.appId,
-          CALLS_APP_SECRET: sfu.appSecret,
-          TOKEN_SECRET: `test-token-secret-${process.pid}-0123456789abcdef`,
-          // The embedded SFU on this machine: the open token endpoint may be on (see settings.ts).
-          OPEN_TOKENS: 'true',
-          DEV_HOST_KEY: devHostKey,
-          ALLOWED_ORIGINS: '*',
-        },
-        'node',
-      );
       dataDir = mkdtempSync(join(tmpdir(), 'calls-room-data-'));
-      backend = await startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false, dataDir });
+      ({ backend, settings } = await backendOn(sfu, { devHostKey, dataDir }));
+      const badSfu = await startSfu({
+        port: 0,
+        appId: 'test-app',
+        appSecret: `test-secret-${process.pid}`,
+        announcedIp: UNREACHABLE_MEDIA_IP,
+      });
+      unreachableDir = mkdtempSync(join(tmpdir(), 'calls-room-data-'));
+      unreachable = { sfu: badSfu, ...(await backendOn(badSfu, { devHostKey, dataDir: unreachableDir })) };
       env = {
         sfuUrl: sfu.url,
         appId: sfu.appId,
         appSecret: sfu.appSecret,
         backendUrl: backend.url,
         devHostKey,
+        unreachableBackendUrl: unreachable.backend.url,
+        unreachableMediaIp: UNREACHABLE_MEDIA_IP,
       };
     },
     /**
@@ -106,11 +118,42 @@ export function callsServersPlugin(): TestRunnerPlugin {
     async serverStop() {
       await backend?.close();
       await sfu?.close();
+      await unreachable?.backend.close();
+      await unreachable?.sfu.close();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (unreachableDir) rmSync(unreachableDir, { recursive: true, force: true });
     },
     serve(context) {
       if (context.path !== '/__calls/env' || !env) return undefined;
       return { body: JSON.stringify(env), type: 'application/json' };
     },
   };
+}
+
+/** The test backend (token endpoint open, host tokens with the dev host key, any origin) in front of `sfu`. */
+async function backendOn(
+  sfu: RunningSfu,
+  options: { devHostKey: string; dataDir: string },
+): Promise<{ backend: RunningBackend; settings: Settings }> {
+  const settings = parseSettings(
+    {
+      CALLS_API: sfu.url,
+      CALLS_APP_ID: sfu.appId,
+      CALLS_APP_SECRET: sfu.appSecret,
+      TOKEN_SECRET: `test-token-secret-${process.pid}-0123456789abcdef`,
+      // The embedded SFU on this machine: the open token endpoint may be on (see settings.ts).
+      OPEN_TOKENS: 'true',
+      DEV_HOST_KEY: options.devHostKey,
+      ALLOWED_ORIGINS: '*',
+    },
+    'node',
+  );
+  const backend = await startBackend({
+    settings,
+    callsApi: sfu.url,
+    port: 0,
+    staticDir: false,
+    dataDir: options.dataDir,
+  });
+  return { backend, settings };
 }
