@@ -1,12 +1,13 @@
 /**
  * `npm run bench:join`: time from `join()` on `<calls-room>` to the first remote video frame rendered
- * (`requestVideoFrameCallback` on the remote tile's `<video>`), two participants on loopback, through the
+ * (`requestVideoFrameCallback` on the remote tile's `<video>`), two participants on this machine, through the
  * real backend (token endpoint, presence, Calls proxy) and the embedded SFU, with the built script-tag
  * bundle `dist/widget/calls-room.js`. Each run uses a new room: the first participant joins untimed, the second
  * one's join is measured. Prints p50 / p95 and the phases of the median run.
  *
- * Runs inside a loopback-only network namespace when the machine allows it (scripts/in-netns.sh): the
- * embedded SFU announces 127.0.0.1 only.
+ * Runs inside a private network namespace that looks like an ordinary machine when the machine allows it
+ * (scripts/in-netns.sh: loopback plus a veth pair on 198.18.0.1 and 198.18.0.2): the embedded SFU announces
+ * those addresses by its default detection, and Chromium runs without test flags on the network.
  *
  * Options (env): RUNS (20), CHROME_PATH.
  */

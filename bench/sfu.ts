@@ -1,7 +1,8 @@
 /**
  * `npm run bench:sfu`: one publisher (VP8 ~1.5 Mbps from a generated Y4M camera, plus Opus) to N subscribers,
- * N = 1, 5, 10, 20, through the embedded SFU, in real Chromium on loopback. Per row: server CPU µs per
- * forwarded RTP packet, server RSS, subscriber fps, time from the pull request to the first decoded frame.
+ * N = 1, 5, 10, 20, through the embedded SFU, in real Chromium without network test flags (scripts/in-netns.sh:
+ * a private namespace with a veth pair; the SFU announces its interface addresses). Per row: server CPU µs
+ * per forwarded RTP packet, server RSS, subscriber fps, time from the pull request to the first decoded frame.
  * The SFU runs in this process; the browsers are separate processes. Stops early when the machine saturates.
  *
  * Options (env): COUNTS ("1,5,10,20"), WINDOW_S (10), CHROME_PATH.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests in real Chromium (web-test-runner), inside a loopback-only network namespace when possible.
+# Browser tests in real Chromium (web-test-runner), in a private network namespace when possible (in-netns.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/find-chrome.mjs >/dev/null

@@ -11,7 +11,6 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
 ];
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs a command inside a private network namespace that has only loopback, when this machine allows it
-# (`unshare -n`, as root or with user namespaces). Elsewhere it runs the command as it is: every test
-# talks to 127.0.0.1 only either way.
+# Runs a command inside a private network namespace that looks like an ordinary machine: loopback plus a veth
+# pair carrying 198.18.0.1/24 and 198.18.0.2/24 (the benchmarking range), so browsers see interface
+# addresses as on any computer and the SFU announces them by its own detection.
+# Nothing leaves the namespace: it has no link to the outside. Where this machine does not allow it
+# (`unshare -n` and veth need root or user namespaces), or with CALLS_NO_NETNS=1, the command runs on the
+# machine's own interfaces, the same way.
 set -euo pipefail
-if [ "${CALLS_NO_NETNS:-}" != "1" ] && command -v unshare >/dev/null 2>&1 \
-  && unshare -n true 2>/dev/null; then
-  quoted=$(printf '%q ' "$@")
-  exec unshare -n sh -c "ip link set lo up 2>/dev/null || true; exec $quoted"
+setup='ip link set lo up &&
+  ip link add cr0 type veth peer name cr1 &&
+  ip addr add 198.18.0.1/24 dev cr0 && ip addr add 198.18.0.2/24 dev cr1 &&
+  ip link set cr0 up && ip link set cr1 up'
+if [ "${CALLS_NO_NETNS:-}" != "1" ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 \
+  && unshare -n sh -c "$setup" 2>/dev/null; then
+  exec unshare -n sh -c "$setup && exec \"\$@\"" sh "$@"
 fi
 exec "$@"

@@ -23,6 +23,7 @@ npm run --silent build:widget # test/elements/script-tag.browser.test.ts loads t
 bash scripts/browser-tests.sh
 
 stage "browser test on the machine's own network"
-# The namespace has only loopback; an ordinary machine has more interfaces, and browsers check from them
-# too. One media test runs outside it so that case stays covered.
+# The namespace imitates an ordinary machine with two test-network addresses; this machine's own interfaces
+# (other families, IPv6, a default route, DNS) may differ. The media test and the newcomer test (`npm start`
+# as the README says, two pages of the demo) run on them too, so that case stays covered.
 CALLS_NO_NETNS=1 bash scripts/browser-tests.sh --files test/sfu/media.browser.test.ts

@@ -17,6 +17,8 @@ export interface RunningNodeApp {
   settings: Settings;
   /** The Calls API the proxy uses. */
   callsApi: string;
+  /** The embedded SFU's announced media addresses (what a session created now gets); none with CALLS_API. */
+  mediaAddresses(): string[];
   close(): Promise<void>;
 }
 
@@ -35,19 +37,27 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
   const port = options.port ?? portOf(env.PORT);
   let callsApi = settings.callsApi;
   let closeSfu: (() => Promise<void>) | undefined;
+  let mediaAddresses = (): string[] => [];
   if (!callsApi) {
     // The one place the backend reaches into src/sfu (a layer exception, design.md): composing the all-in-one
     // dev server. A dynamic import, so a Node deployment against Cloudflare (CALLS_API set) never loads the
     // media engine; the lint layer rule only sees static imports.
-    const { startSfu } = await import('../sfu/server.ts');
-    const sfu = await startSfu({
-      port: 0,
-      host: '127.0.0.1',
-      appId: settings.appId,
-      appSecret: settings.appSecret,
-    });
+    const [{ startSfu }, { sfuOptionsFromEnv }] = await Promise.all([
+      import('../sfu/server.ts'),
+      import('../sfu/env.ts'),
+    ]);
+    let media: ReturnType<typeof sfuOptionsFromEnv>;
+    try {
+      media = sfuOptionsFromEnv(env);
+    } catch (error) {
+      throw new SettingsError(`Invalid settings:\n  ${(error as Error).message}`);
+    }
+    // The API is the backend's alone (127.0.0.1 unless SFU_HOST says otherwise); the media announces every
+    // interface address, so browsers on this machine and on the LAN reach it.
+    const sfu = await startSfu({ port: 0, ...media, appId: settings.appId, appSecret: settings.appSecret });
     callsApi = sfu.url;
     closeSfu = () => sfu.close();
+    mediaAddresses = () => sfu.announcedAddresses();
   }
   const backend = await startBackend({
     settings,
@@ -60,6 +70,7 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
     backend,
     settings,
     callsApi,
+    mediaAddresses,
     close: async () => {
       await backend.close();
       await closeSfu?.();
@@ -76,6 +87,10 @@ if (isMain) {
     console.log(
       `calls-room: ${app.backend.url}  (${where}; open tokens ${app.settings.openTokens ? 'on' : 'off'})`,
     );
+    const media = app.mediaAddresses();
+    if (media.length) {
+      console.log(`calls-room: media on ${media.join(', ')}  (set SFU_ANNOUNCED_IP to announce others)`);
+    }
     const stop = () => {
       void app.close().then(() => process.exit(0));
     };

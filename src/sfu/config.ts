@@ -34,8 +34,10 @@ export const DEFAULT_LIMITS: SfuLimits = {
 
 export interface SfuConfig {
   apps: Map<string, string>;
+  /** Where the HTTP API listens; an explicit unicast one is also the address the media announces. */
   host: string;
-  announcedIp: string | undefined;
+  /** `SFU_ANNOUNCED_IP`: replaces the detected addresses (see `addresses.ts`). */
+  announcedIps: string[] | undefined;
   rtpPortRange: [number, number] | undefined;
   maxPublisherBitrate: number;
   limits: SfuLimits;

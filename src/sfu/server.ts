@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { announcedAddresses, parseAnnouncedIps } from './addresses.ts';
 import { DEFAULT_LIMITS, type SfuConfig, type SfuLimits } from './config.ts';
 import { createSfuApp } from './http.ts';
 import { Sfu, type SfuStats } from './sfu.ts';
@@ -9,14 +10,21 @@ import { Sfu, type SfuStats } from './sfu.ts';
 export interface SfuOptions {
   /** HTTP port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Address the HTTP API and the media both bind and announce. Default 127.0.0.1. */
+  /**
+   * Address the HTTP API binds. Default 127.0.0.1. A unicast address other than loopback is also the one
+   * address the media announces (unless `announcedIp` is set); otherwise the media announces every interface
+   * address of the machine, 127.0.0.1 last.
+   */
   host?: string;
   appId?: string;
   appSecret?: string;
   /** More apps served beside `appId`, as appId → secret (sessions of one app are invisible to another). */
   apps?: Record<string, string>;
-  /** Address put in ICE candidates instead of `host` (NAT, containers). */
-  announcedIp?: string;
+  /**
+   * Addresses put in ICE candidates instead of the detected ones (NAT, containers, LAN demos): a list, or
+   * `SFU_ANNOUNCED_IP`'s comma-separated string.
+   */
+  announcedIp?: string | readonly string[];
   rtpPortRange?: [number, number];
   /** REMB cap signalled to publishers, bits/s. Default 10 Mbps. */
   maxPublisherBitrate?: number;
@@ -29,6 +37,8 @@ export interface RunningSfu {
   port: number;
   appId: string;
   appSecret: string;
+  /** What a session created now announces, in candidate order (interfaces are looked up per session). */
+  announcedAddresses(): string[];
   stats(): SfuStats;
   close(): Promise<void>;
 }
@@ -60,7 +70,12 @@ export async function startSfu(options: SfuOptions = {}): Promise<RunningSfu> {
   const config: SfuConfig = {
     apps: new Map([...Object.entries(options.apps ?? {}), [appId, appSecret]]),
     host,
-    announcedIp: options.announcedIp,
+    announcedIps:
+      options.announcedIp === undefined
+        ? undefined
+        : parseAnnouncedIps(
+            typeof options.announcedIp === 'string' ? options.announcedIp : options.announcedIp.join(','),
+          ),
     rtpPortRange: options.rtpPortRange,
     maxPublisherBitrate: options.maxPublisherBitrate ?? 10_000_000,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
@@ -71,12 +86,15 @@ export async function startSfu(options: SfuOptions = {}): Promise<RunningSfu> {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  // Bound to every interface: the API is still reached on loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const urlHost = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
     url: `http://${urlHost}:${port}/v1`,
     port,
     appId,
     appSecret,
+    announcedAddresses: () => announcedAddresses(config.announcedIps, host),
     stats: () => sfu.stats(),
     async close() {
       await sfu.close();

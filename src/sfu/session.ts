@@ -17,6 +17,7 @@ import type {
   UpdateTracksResponse,
 } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
+import { announcedAddresses, mediaAddresses } from './addresses.ts';
 import { MediaPeer, type DataPipe, type OfferedSection } from './engine/peer.ts';
 import type { LayerPreference, MediaKind, MediaSink, MediaSource } from './engine/media.ts';
 import { CallsError, badParams, badSdp, notConnected, offerPending } from './errors.ts';
@@ -113,8 +114,9 @@ export class Session {
 
   private ensurePeer(): MediaPeer {
     if (this.peer) return this.peer;
-    const { host, announcedIp, rtpPortRange, maxPublisherBitrate } = this.sfu.config;
-    const peer = new MediaPeer({ host, announcedIp, portRange: rtpPortRange, maxPublisherBitrate });
+    const { host, announcedIps, rtpPortRange, maxPublisherBitrate } = this.sfu.config;
+    const addresses = mediaAddresses(announcedAddresses(announcedIps, host));
+    const peer = new MediaPeer({ addresses, portRange: rtpPortRange, maxPublisherBitrate });
     peer.onState((state) => {
       if (this.peer !== peer) return; // dropped after a failed first offer
       // Being connected at all (and starting media) is `onTransportReady`'s, below: it comes first.

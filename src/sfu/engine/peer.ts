@@ -3,6 +3,7 @@
  * in `media.ts`. The session layer above speaks in SDP strings, mids, `MediaSource`/`MediaSink` and
  * `DataPipe`, so another WebRTC stack could stand in.
  */
+import { isIPv4 } from 'node:net';
 import {
   MediaStream,
   RTCRtpHeaderExtensionParameters,
@@ -23,10 +24,11 @@ import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
 export interface PeerOptions {
-  /** Address the SFU's candidates use (and the only one it announces), default 127.0.0.1. */
-  host: string;
-  /** Address written into candidates instead of `host`, for NAT or containers. */
-  announcedIp?: string | undefined;
+  /**
+   * The host candidates, in order of preference: the address announced and the local address its UDP socket
+   * binds (a wildcard for an announced address that is not local). One socket per distinct `bind`.
+   */
+  addresses: readonly { announce: string; bind: string }[];
   portRange?: [number, number] | undefined;
   /** Bitrate cap the SFU signals to publishers with REMB, bits/s. */
   maxPublisherBitrate: number;
@@ -144,6 +146,7 @@ export class MediaPeer {
   private readonly stateListeners = new Set<(state: PeerState) => void>();
   private readonly readyListeners = new Set<() => void>();
   private readonly watchedDtls = new WeakSet<object>();
+  private readonly boundConnections = new WeakSet<object>();
   private readonly twcc = new TwccRecorder();
   private readonly rtcpSsrc = (Math.random() * 0xffffffff) >>> 0;
   private feedbackTimer: ReturnType<typeof setInterval> | undefined;
@@ -161,13 +164,11 @@ export class MediaPeer {
       iceLite: true,
       bundlePolicy: 'max-bundle',
       iceServers: [],
+      // The addresses are ours (addresses.ts), not werift's own pick of the interfaces.
+      iceUseIpv4: false,
       iceUseIpv6: false,
-      iceAdditionalHostAddresses: [options.host],
+      iceAdditionalHostAddresses: [...new Set(options.addresses.map((a) => a.bind))],
       icePortRange: options.portRange,
-      // werift (ICE-lite) takes the first check it answers as the selected pair. On a machine with other
-      // interfaces the browser also checks from them to our loopback candidate, and a pair from such an
-      // address would carry DTLS nowhere: a loopback SFU answers loopback sources only.
-      ...(isLoopback(options.host) ? { iceFilterStunResponse: (_m, addr) => isLoopback(addr[0]) } : {}),
       codecs: codecs(),
       headerExtensions: headerExtensions(),
     });
@@ -248,6 +249,7 @@ export class MediaPeer {
     // stall under CPU load (retransmitted until they give up), Chrome's do not.
     for (const dtls of this.pc.dtlsTransports) if (dtls.role === 'auto') dtls.role = 'server';
     const answer = await this.pc.createAnswer();
+    this.bindEachAddress();
     await this.pc.setLocalDescription(answer);
     this.watchTransport();
     this.startAddedSctp();
@@ -387,6 +389,7 @@ export class MediaPeer {
 
   async createOffer(): Promise<string> {
     const offer = await this.pc.createOffer();
+    this.bindEachAddress();
     await this.pc.setLocalDescription(offer);
     this.watchTransport();
     return this.announce(this.pc.localDescription!.sdp);
@@ -503,26 +506,83 @@ export class MediaPeer {
   }
 
   /**
-   * Keeps only the candidate on the SFU's own address, rewritten to the announced one if set, and says at
-   * session level that the SFU is an ICE-lite agent: Chrome answering an offer that says it only per m=
-   * section starts as the controlled agent, gets "487 Role Conflict" and nominates only after switching
-   * roles, ~110 ms later.
+   * werift binds every host candidate's socket to the wildcard address. On a machine with several addresses
+   * the kernel then answers a check to one address from another, and browsers drop such a response: each
+   * socket must bind the address it is announced for. werift takes one bind address per family for all of
+   * its sockets, so gathering is done one address at a time, each with its own.
+   */
+  private bindEachAddress(): void {
+    for (const ice of this.pc.iceTransports) {
+      const connection = ice.connection as unknown as WeriftGathering;
+      if (this.boundConnections.has(connection)) continue;
+      this.boundConnections.add(connection);
+      const gather = connection.getCandidatePromises.bind(connection);
+      connection.getCandidatePromises = (addresses, timeout) =>
+        addresses.flatMap((address) => {
+          const saved = connection.options.interfaceAddresses;
+          // Read synchronously when the socket is created, before gathering's first await.
+          connection.options.interfaceAddresses = isIPv4(address) ? { udp4: address } : { udp6: address };
+          try {
+            return gather([address], timeout);
+          } finally {
+            connection.options.interfaceAddresses = saved;
+          }
+        });
+    }
+  }
+
+  /**
+   * Writes our host candidates in place of werift's: one per announced address, in the configured order with
+   * falling priorities, on the port of the socket bound for it. Also says at session level that the SFU is
+   * an ICE-lite agent: Chrome answering an offer that says it only per m= section starts as the controlled
+   * agent, gets "487 Role Conflict" and nominates only after switching roles, ~110 ms later.
    */
   private announce(sdp: string): string {
-    const { host, announcedIp } = this.options;
-    return withIceLite(sdp)
-      .split('\r\n')
-      .filter((line) => !line.startsWith('a=candidate:') || line.split(' ')[4] === host)
-      .map((line) =>
-        announcedIp && line.startsWith('a=candidate:')
-          ? line
-              .split(' ')
-              .map((part, i) => (i === 4 ? announcedIp : part))
-              .join(' ')
-          : line,
-      )
-      .join('\r\n');
+    const out: string[] = [];
+    let ports = new Map<string, string>();
+    let pending = -1;
+    const flush = () => {
+      if (pending < 0) return;
+      out.splice(pending, 0, ...candidateLines(this.options.addresses, ports));
+      pending = -1;
+    };
+    for (const line of withIceLite(sdp).split('\r\n')) {
+      if (line.startsWith('m=')) {
+        flush();
+        ports = new Map();
+      }
+      if (line.startsWith('a=candidate:')) {
+        const parts = line.split(' ');
+        if (parts[2]?.toLowerCase() === 'udp' && parts[7] === 'host') ports.set(parts[4]!, parts[5]!);
+        if (pending < 0) pending = out.length;
+        continue;
+      }
+      out.push(line);
+    }
+    flush();
+    return out.join('\r\n');
   }
+}
+
+/** The part of werift's ICE `Connection` that `bindEachAddress` wraps (werift 0.24, private there). */
+interface WeriftGathering {
+  options: { interfaceAddresses?: { udp4?: string; udp6?: string } | undefined };
+  getCandidatePromises(addresses: string[], timeout?: number): Promise<unknown>[];
+}
+
+/** Host candidates for `addresses`, most preferred first (RFC 8445 §5.1.2: type 126, falling local preference). */
+function candidateLines(
+  addresses: readonly { announce: string; bind: string }[],
+  ports: ReadonlyMap<string, string>,
+): string[] {
+  const lines: string[] = [];
+  addresses.forEach(({ announce, bind }, i) => {
+    const port = ports.get(bind);
+    if (port === undefined) return; // its socket could not bind
+    const priority = 126 * 2 ** 24 + (65535 - i) * 2 ** 8 + 255;
+    lines.push(`a=candidate:${i + 1} 1 udp ${priority} ${announce} ${port} typ host`);
+  });
+  return lines;
 }
 
 /** `a=ice-lite` at session level, before the first m= line (werift writes it in each m= section only). */
@@ -530,10 +590,6 @@ function withIceLite(sdp: string): string {
   const i = sdp.indexOf('\r\nm=');
   if (i < 0 || /\r\na=ice-lite\r\n/.test(sdp.slice(0, i + 2))) return sdp;
   return `${sdp.slice(0, i)}\r\na=ice-lite${sdp.slice(i)}`;
-}
-
-function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1';
 }
 
 function nowUs(): number {
