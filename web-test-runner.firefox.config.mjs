@@ -10,13 +10,17 @@ if (!executablePath) {
   throw new Error('No Firefox found: `apt-get install -y firefox-esr`, or set FIREFOX_PATH.');
 }
 
-/** Publish and pull with decoded frames, simulcast layer switches, data channels, a call in the widget. */
+/**
+ * Publish and pull with decoded frames, simulcast layer switches, data channels, partytracks. The widget call
+ * with one Chromium and one Firefox participant is test/elements/cross-browser.node.test.ts. Not yet here:
+ * test/client/sfu-session.browser.test.ts (3 of its 12 fail in Firefox: a close's offer with a stopped
+ * transceiver, and two that expect Chromium's bitrate ramp) and test/elements/calls-room.browser.test.ts.
+ */
 export const FIREFOX_FILES = [
   'test/sfu/media.browser.test.ts',
   'test/sfu/simulcast.browser.test.ts',
   'test/sfu/datachannels.browser.test.ts',
-  'test/client/sfu-session.browser.test.ts',
-  'test/elements/calls-room.browser.test.ts',
+  'test/client/partytracks.browser.test.ts',
 ];
 
 /**
