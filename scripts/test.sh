@@ -30,3 +30,4 @@ stage "browser test on the machine's own network"
 # (other families, IPv6, a default route, DNS) may differ. The media test and the newcomer test (`npm start`
 # as the README says, two pages of the demo) run on them too, so that case stays covered.
 CALLS_NO_NETNS=1 bash scripts/browser-tests.sh --files test/sfu/media.browser.test.ts
+CALLS_NO_NETNS=1 node --import tsx --test test/demo/newcomer.node.test.ts

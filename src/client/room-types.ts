@@ -85,6 +85,7 @@ export const ROOM_ERROR_CODES = [
   'media-failed',
   'screen-share-failed',
   'sfu-failed',
+  'media-unreachable',
   'publish-failed',
   'subscribe-failed',
   'chat-failed',
@@ -101,6 +102,8 @@ export class RoomError extends Error {
     /** False when the room carries on (a failed screen share); true when the join failed or the room ended. */
     readonly fatal = false,
     override readonly cause?: unknown,
+    /** With `media-unreachable`: the addresses the SFU announced, which the browser could not reach. */
+    readonly addresses: readonly string[] = [],
   ) {
     super(message);
   }

@@ -46,7 +46,7 @@ import {
   type TileView,
   type VideoPreference,
 } from './room-types.ts';
-import { SfuSession, SfuSessionLostEvent } from './sfu-session.ts';
+import { SfuSession, SfuSessionError, SfuSessionLostEvent } from './sfu-session.ts';
 import { TokenError, TokenSource } from './token-source.ts';
 
 export * from './room-types.ts';
@@ -668,7 +668,18 @@ export class Room {
     const ready = session.establishDataChannels().then(
       () => mark('transport'),
       (error: unknown) => {
+        const addresses = session.announcedAddresses;
         session.closeSession();
+        if (error instanceof SfuSessionError && error.code === 'media_unreachable') {
+          throw new RoomError(
+            'media-unreachable',
+            `${error.message}: UDP to them is blocked, or they are not this browser's to reach (set ` +
+              'SFU_ANNOUNCED_IP on the embedded SFU to an address this device can reach)',
+            true,
+            error,
+            Object.freeze([...addresses]),
+          );
+        }
         throw error;
       },
     );
@@ -1232,7 +1243,8 @@ export class Room {
     const sfu = this.#session?.state;
     const reconnecting =
       this.#replacing || presence === 'reconnecting' || sfu === 'disconnected' || sfu === 'lost';
-    this.#setConnection(reconnecting ? 'reconnecting' : 'connected');
+    // Connected means the media transport is (ICE+DTLS): joined with a transport still coming up is not.
+    this.#setConnection(reconnecting ? 'reconnecting' : sfu === 'connected' ? 'connected' : 'connecting');
   }
 
   #setConnection(state: ConnectionState): void {
@@ -1310,6 +1322,8 @@ function tokenError(error: unknown): RoomError {
 
 function toRoomError(error: unknown, fallback: RoomErrorCode, fatal = false): RoomError {
   if (error instanceof RoomError)
-    return fatal && !error.fatal ? new RoomError(error.code, error.message, true, error) : error;
+    return fatal && !error.fatal
+      ? new RoomError(error.code, error.message, true, error, error.addresses)
+      : error;
   return new RoomError(fallback, error instanceof Error ? error.message : String(error), fatal, error);
 }

@@ -22,6 +22,7 @@ export type SfuSessionErrorCode =
   | 'publish_timeout'
   | 'track_timeout'
   | 'connect_timeout'
+  | 'media_unreachable'
   | 'unknown_mid'
   | 'bad_response';
 
@@ -184,6 +185,8 @@ export class SfuSession extends EventTarget {
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #probe: AbortController | undefined;
   #establish: Promise<void> | undefined;
+  #connectedOnce = false;
+  #lostReason = '';
 
   static async create(api: CallsApi, options: SfuSessionOptions = {}): Promise<SfuSession> {
     const request: NewSessionOptions = options.correlationId ? { correlationId: options.correlationId } : {};
@@ -224,6 +227,16 @@ export class SfuSession extends EventTarget {
 
   get state(): SfuSessionState {
     return this.#state;
+  }
+
+  /**
+   * The addresses the SFU announced as ICE candidates (from its last description), in its order: where the
+   * media transport tries to connect.
+   */
+  get announcedAddresses(): string[] {
+    const sdp = this.peerConnection.remoteDescription?.sdp ?? '';
+    const addresses = [...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ /gm)].map((m) => m[1]!);
+    return [...new Set(addresses)];
   }
 
   /** Lost or closed: nothing can be done on this session any more. */
@@ -654,10 +667,15 @@ export class SfuSession extends EventTarget {
     return new Promise((resolve, reject) => {
       const check = () => {
         if (ready()) finish();
-        else if (this.#ended) finish(this.#unusable());
+        else if (this.#ended) finish(this.#iceFailedFirst() ? this.#unreachable() : this.#unusable());
       };
       const timer = setTimeout(
-        () => finish(new SfuSessionError('connect_timeout', 'transport not connected')),
+        () =>
+          finish(
+            this.#connectedOnce
+              ? new SfuSessionError('connect_timeout', 'transport not connected')
+              : this.#unreachable(),
+          ),
         this.#options.connectTimeoutMs,
       );
       const sctp = pc.sctp;
@@ -675,10 +693,32 @@ export class SfuSession extends EventTarget {
     });
   }
 
+  /** The media transport never connected and ICE or DTLS gave up (not a 410 or a close). */
+  #iceFailedFirst(): boolean {
+    return (
+      this.#state === 'lost' &&
+      !this.#connectedOnce &&
+      /^(connectionState|iceConnectionState) /.test(this.#lostReason)
+    );
+  }
+
+  /** What `media-unreachable` reports: no ICE+DTLS connection to any address the SFU announced. */
+  #unreachable(): SfuSessionError {
+    const addresses = this.announcedAddresses;
+    const where = addresses.length
+      ? `the SFU's addresses ${addresses.join(', ')}`
+      : 'the SFU (no candidates)';
+    return new SfuSessionError(
+      'media_unreachable',
+      `no media connection (ICE+DTLS) to ${where} within ${this.#options.connectTimeoutMs} ms`,
+    );
+  }
+
   #onConnectionChange(): void {
     if (this.#ended) return;
     const pc = this.peerConnection;
     const ice = pc.iceConnectionState;
+    if (pc.connectionState === 'connected') this.#connectedOnce = true;
     if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
       this.#lose(`connectionState ${pc.connectionState}`);
       return;
@@ -741,6 +781,7 @@ export class SfuSession extends EventTarget {
 
   #lose(reason: string): void {
     if (this.#ended) return;
+    this.#lostReason = reason;
     clearTimeout(this.#disconnectedTimer);
     this.#probe?.abort();
     this.#queue.close(new SfuSessionError('session_lost', `session lost: ${reason}`));

@@ -435,7 +435,13 @@ export class CallsRoom extends LitElement {
   #dispatchError(error: RoomError): void {
     const message = this.#strings().errors[error.code] ?? error.message;
     this.dispatchEvent(
-      new CallsErrorEvent({ code: error.code, message, cause: error.message, fatal: error.fatal }),
+      new CallsErrorEvent({
+        code: error.code,
+        message,
+        cause: error.message,
+        fatal: error.fatal,
+        ...(error.addresses.length ? { addresses: error.addresses } : {}),
+      }),
     );
   }
 

@@ -101,6 +101,8 @@ export interface ErrorDetail {
   cause: string;
   /** True when the room ended or never started. */
   fatal: boolean;
+  /** With `media-unreachable`: the addresses the SFU announced for media, none of which this browser reached. */
+  addresses?: readonly string[];
 }
 
 export class CallsErrorEvent extends CallsEvent<ErrorDetail> {

@@ -87,6 +87,8 @@ const en: CallsStrings = {
     'media-failed': 'The camera or microphone could not be started.',
     'screen-share-failed': 'Screen sharing did not start.',
     'sfu-failed': 'The media connection failed.',
+    'media-unreachable':
+      'Audio and video cannot reach the server: the network blocks it, or the server announces an address this device cannot reach.',
     'publish-failed': 'Your camera or microphone could not be sent.',
     'subscribe-failed': 'Some video or audio could not be received.',
     'chat-failed': 'Chat is not available right now.',
@@ -138,6 +140,8 @@ const de: CallsStrings = {
     'media-denied': 'Der Zugriff auf Kamera oder Mikrofon wurde verweigert.',
     'media-not-found': 'Keine Kamera und kein Mikrofon gefunden.',
     'room-full': 'Dieser Raum ist voll.',
+    'media-unreachable':
+      'Audio und Video erreichen den Server nicht: Das Netzwerk blockiert die Verbindung, oder der Server nennt eine Adresse, die dieses Gerät nicht erreicht.',
   },
 };
 

@@ -1,7 +1,8 @@
 /**
  * Which addresses the SFU's media announces as ICE-lite host candidates, and which local address each one is
- * bound to. A browser as users have it never sends an ICE check to a loopback address, so an SFU that
- * announces only 127.0.0.1 is unreachable for every user: by default it announces every interface address.
+ * bound to. A browser as users have it gathers no candidate on loopback: it checks a 127.0.0.1 candidate
+ * only from its interface addresses, which reaches the SFU on the same machine alone, and a phone on the LAN
+ * not at all. So by default the SFU announces every interface address, 127.0.0.1 last.
  */
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';

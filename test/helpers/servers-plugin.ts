@@ -18,7 +18,20 @@ export interface CallsTestEnv {
   appSecret: string;
   /** The backend (token endpoint open, proxy, presence) on top of that SFU, e.g. `http://127.0.0.1:5678`. */
   backendUrl: string;
+  /**
+   * A backend on a second SFU whose media announces only `UNREACHABLE_MEDIA_IP`: a misconfigured
+   * `SFU_ANNOUNCED_IP`, or an address a firewall blocks. Joining through it must end in `media-unreachable`.
+   */
+  unreachableBackendUrl: string;
+  /** The one address that SFU announces. */
+  unreachableMediaIp: string;
 }
+
+/**
+ * On the namespace's veth subnet (scripts/in-netns.sh) but nobody's: checks to it die unanswered at ARP
+ * inside the namespace. 198.18.0.0/15 is the benchmarking range, routed nowhere outside it either.
+ */
+export const UNREACHABLE_MEDIA_IP = '198.18.0.99';
 
 /** The server command that restarts the SFU (see `restartSfu` in `env.ts`). */
 export const RESTART_SFU = 'calls-restart-sfu';
@@ -74,25 +87,29 @@ export function partyTracksMiddleware(): Middleware {
 
 export function callsServersPlugin(): TestRunnerPlugin {
   let backend: RunningBackend | undefined;
+  let unreachable: { sfu: RunningSfu; backend: RunningBackend } | undefined;
   // Fixed at start: a restarted SFU keeps the port, the app and its secret.
   let env: CallsTestEnv | undefined;
   return {
     name: 'calls-servers',
     async serverStart() {
       sfu = await startSfu({ port: 0, appId: 'test-app', appSecret: `test-secret-${process.pid}` });
-      const settings = parseSettings(
-        {
-          CALLS_API: sfu.url,
-          CALLS_APP_ID: sfu.appId,
-          CALLS_APP_SECRET: sfu.appSecret,
-          TOKEN_SECRET: `test-token-secret-${process.pid}-0123456789abcdef`,
-          OPEN_TOKENS: 'true',
-          ALLOWED_ORIGINS: '*',
-        },
-        'node',
-      );
-      backend = await startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false });
-      env = { sfuUrl: sfu.url, appId: sfu.appId, appSecret: sfu.appSecret, backendUrl: backend.url };
+      backend = await backendOn(sfu);
+      const badSfu = await startSfu({
+        port: 0,
+        appId: 'test-app',
+        appSecret: `test-secret-${process.pid}`,
+        announcedIp: UNREACHABLE_MEDIA_IP,
+      });
+      unreachable = { sfu: badSfu, backend: await backendOn(badSfu) };
+      env = {
+        sfuUrl: sfu.url,
+        appId: sfu.appId,
+        appSecret: sfu.appSecret,
+        backendUrl: backend.url,
+        unreachableBackendUrl: unreachable.backend.url,
+        unreachableMediaIp: UNREACHABLE_MEDIA_IP,
+      };
     },
     /**
      * `calls-restart-sfu`: stops the SFU as `npm run sfu` does on SIGTERM (every session and its media gone)
@@ -112,10 +129,28 @@ export function callsServersPlugin(): TestRunnerPlugin {
     async serverStop() {
       await backend?.close();
       await sfu?.close();
+      await unreachable?.backend.close();
+      await unreachable?.sfu.close();
     },
     serve(context) {
       if (context.path !== '/__calls/env' || !env) return undefined;
       return { body: JSON.stringify(env), type: 'application/json' };
     },
   };
+}
+
+/** The test backend (token endpoint open, any origin) in front of `sfu`. */
+function backendOn(sfu: RunningSfu): Promise<RunningBackend> {
+  const settings = parseSettings(
+    {
+      CALLS_API: sfu.url,
+      CALLS_APP_ID: sfu.appId,
+      CALLS_APP_SECRET: sfu.appSecret,
+      TOKEN_SECRET: `test-token-secret-${process.pid}-0123456789abcdef`,
+      OPEN_TOKENS: 'true',
+      ALLOWED_ORIGINS: '*',
+    },
+    'node',
+  );
+  return startBackend({ settings, callsApi: sfu.url, port: 0, staticDir: false });
 }
