@@ -3,7 +3,7 @@
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, findChrome } from './scripts/find-chrome.mjs';
-import { callsServersPlugin } from './test/helpers/servers-plugin.ts';
+import { callsServersPlugin, partyTracksMiddleware } from './test/helpers/servers-plugin.ts';
 
 const executablePath = findChrome();
 if (!executablePath) {
@@ -19,6 +19,8 @@ export default {
   testsStartTimeout: 60_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 60_000 } },
+  // Cloudflare's partytracks client talks to `/partytracks/*` on the page's origin (test/client/partytracks…).
+  middleware: [partyTracksMiddleware()],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), callsServersPlugin()],
   browsers: [
     playwrightLauncher({

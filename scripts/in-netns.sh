@@ -5,11 +5,14 @@
 # Nothing leaves the namespace: it has no link to the outside. Where this machine does not allow it
 # (`unshare -n` and veth need root or user namespaces), or with CALLS_NO_NETNS=1, the command runs on the
 # machine's own interfaces, the same way.
+# The default route (to the veth's own peer, so still nothing leaves) is there because an ordinary machine has
+# one: Firefox counts a machine without it as offline and gathers no ICE candidates at all.
 set -euo pipefail
 setup='ip link set lo up &&
   ip link add cr0 type veth peer name cr1 &&
   ip addr add 198.18.0.1/24 dev cr0 && ip addr add 198.18.0.2/24 dev cr1 &&
-  ip link set cr0 up && ip link set cr1 up'
+  ip link set cr0 up && ip link set cr1 up &&
+  ip route add default via 198.18.0.2 dev cr0'
 if [ "${CALLS_NO_NETNS:-}" != "1" ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 \
   && unshare -n sh -c "$setup" 2>/dev/null; then
   exec unshare -n sh -c "$setup && exec \"\$@\"" sh "$@"

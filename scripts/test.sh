@@ -22,6 +22,9 @@ stage "browser tests"
 npm run --silent build:widget # test/elements/script-tag.browser.test.ts loads the built dist/widget/calls-room.js
 bash scripts/browser-tests.sh
 
+stage "browser tests in Firefox"
+bash scripts/browser-tests.sh --firefox
+
 stage "browser test on the machine's own network"
 # The namespace imitates an ordinary machine with two test-network addresses; this machine's own interfaces
 # (other families, IPv6, a default route, DNS) may differ. The media test and the newcomer test (`npm start`

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestRunnerPlugin } from '@web/test-runner';
+import type { Middleware } from 'koa';
+import { routePartyTracksRequest } from 'partytracks/server';
 import { startSfu, type RunningSfu } from '../../src/sfu/server.ts';
 import { startBackend, type RunningBackend } from '../../src/server/node-server.ts';
 import { parseSettings, type Settings } from '../../src/server/settings.ts';
@@ -50,8 +52,51 @@ export interface SfuRestart {
   droppedSessions: number;
 }
 
+// The run's SFU, for `partyTracksMiddleware` (the plugin and the middleware share this process).
+let sfu: RunningSfu | undefined;
+
+/**
+ * `/partytracks/*` on the test pages' own origin, as Orange Meets mounts it: Cloudflare's own proxy
+ * (`routePartyTracksRequest` from partytracks/server) forwarding to the run's SFU with the app secret.
+ */
+export function partyTracksMiddleware(): Middleware {
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/partytracks/') || !sfu) {
+      await next();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(ctx.req.headers)) {
+      if (typeof value === 'string' && name !== 'host' && name !== 'connection') headers.set(name, value);
+    }
+    // The proxy reads url, method, headers and body, and hands the body to fetch as it is: Node's fetch takes
+    // a stream only with `duplex: 'half'` (Workers' does without), so the body goes in as bytes.
+    const request = {
+      url: new URL(ctx.url, `http://${ctx.host}`).href,
+      method: ctx.method,
+      headers,
+      body: body.length ? body : null,
+    } as unknown as Request;
+    const response = await routePartyTracksRequest({
+      appId: sfu.appId,
+      token: sfu.appSecret,
+      realtimeApiBaseUrl: sfu.url,
+      request,
+    });
+    ctx.status = response.status;
+    response.headers.forEach((value, name) => {
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name)) {
+        ctx.set(name, value);
+      }
+    });
+    ctx.body = Buffer.from(await response.arrayBuffer());
+  };
+}
+
 export function callsServersPlugin(): TestRunnerPlugin {
-  let sfu: RunningSfu | undefined;
   let backend: RunningBackend | undefined;
   let unreachable: { sfu: RunningSfu; backend: RunningBackend } | undefined;
   // Fixed at start: a restarted SFU keeps the port, the app and its secret.

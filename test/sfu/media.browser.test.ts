@@ -1,6 +1,14 @@
 import { expect } from '@open-wc/testing';
 import { Peer, camera, inbound, microphone, sfuApi, until } from './harness.ts';
 
+async function sentWidth(sender: RTCRtpSender): Promise<number> {
+  let width = 0;
+  (await sender.getStats()).forEach((s: Record<string, unknown>) => {
+    if (s.type === 'outbound-rtp') width = Math.max(width, Number(s.frameWidth ?? 0));
+  });
+  return width;
+}
+
 describe('embedded SFU: media', () => {
   const peers: Peer[] = [];
   afterEach(() => peers.splice(0).forEach((p) => p.close()));
@@ -36,6 +44,13 @@ describe('embedded SFU: media', () => {
       'decoded audio samples',
     );
     player.srcObject = null;
-    expect((await inbound(sub.pc, video)).frameWidth).to.equal(640);
+    // The picture arrives as the publisher encodes it: 640 px in Chromium; Firefox starts smaller and grows
+    // with its bandwidth estimate.
+    await until(async () => {
+      const received = (await inbound(sub.pc, video)).frameWidth;
+      return received > 0 && received === (await sentWidth(published.transceivers[0]!.sender));
+    }, 'the subscriber decodes the width the publisher sends');
+    if (!navigator.userAgent.includes('Firefox'))
+      expect((await inbound(sub.pc, video)).frameWidth).to.equal(640);
   });
 });

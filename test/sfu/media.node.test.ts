@@ -136,6 +136,20 @@ void test('simulcast: the preferred layer is forwarded, and a switch happens at 
   );
 });
 
+void test("simulcast as Firefox sends it: a layer's packets without the rid extension stay on its layer", async () => {
+  const { source, sink, fake } = setup(['f', 'h', 'q']);
+  sink.ready = true;
+  sink.attach(source, { preferredRid: 'f' });
+  // The first packets carry the rid; the engine hands later ones (same SSRC) over with rid ''.
+  for (const p of frame(10, 1000, 1, true)) source.push('f', p, Date.now());
+  for (const p of frame(13, 4000, 1, false)) source.push('', p, Date.now());
+  for (const p of frame(16, 7000, 1, true)) source.push('', p, Date.now());
+  await fannedOut();
+  assert.deepEqual(seqs(fake.sent), [10, 11, 12, 13, 14, 15, 16, 17, 18]);
+  assert.deepEqual(source.rids, ['f', 'h', 'q']);
+  assert.equal(source.layers.get('f')?.keyframe.length, 3, 'the later keyframe is cached on f');
+});
+
 void test('ridNotAvailable asciibetical falls back to the next flowing layer', () => {
   const { source, sink } = setup(['f', 'h', 'q']);
   const now = 100_000;

@@ -97,6 +97,8 @@ export class MediaSource {
   private readonly lastKeyframeRequest = new Map<string, number>();
   private readonly deferredKeyframeRequest = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly firstPacketWaiters: (() => void)[] = [];
+  /** The layer each SSRC was seen carrying with a rid header extension. */
+  private readonly ridOfSsrc = new Map<number, string>();
   private queue: { rid: string; packet: RtpPacket; keyframe: boolean }[] = [];
 
   constructor(
@@ -147,6 +149,13 @@ export class MediaSource {
   /** Hot path: one packet from the publisher on layer `rid`. */
   push(rid: string, packet: RtpPacket, now: number): void {
     if (this.closed) return;
+    if (rid === '') {
+      // Firefox lists its simulcast SSRCs in the SDP and marks only each layer's first packets with the rid
+      // header extension: the engine hands the rest over without a rid. The SSRC says which layer they are.
+      rid = this.ridOfSsrc.get(packet.header.ssrc) ?? '';
+    } else if (!this.ridOfSsrc.has(packet.header.ssrc)) {
+      this.ridOfSsrc.set(packet.header.ssrc, rid);
+    }
     let layer = this.layers.get(rid);
     if (!layer) {
       layer = newLayer(rid);

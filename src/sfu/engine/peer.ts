@@ -628,10 +628,18 @@ function describeSections(sdp: string): OfferedSection[] {
       mid: m.mid !== undefined ? String(m.mid) : String(i),
       kind,
       direction,
-      rejected: m.port === 0,
+      rejected: isRejected(m),
       rids: (m.rids ?? []).filter((r) => r.direction === 'send').map((r) => String(r.id)),
     };
   });
+}
+
+/**
+ * Port 0 rejects an m-section, except with `a=bundle-only`: Firefox (max-bundle) offers every m-section but
+ * the first with port 0 and bundle-only, and means them to be live on the BUNDLE transport (RFC 8843).
+ */
+function isRejected(m: { port: number; bundleOnly?: string }): boolean {
+  return m.port === 0 && !m.bundleOnly;
 }
 
 /** werift takes nearly any text as a description and then fails the transport, closing the session:
@@ -654,7 +662,7 @@ function usableSections(sdp: string, what: 'offer' | 'answer'): OfferedSection[]
  */
 function rejectLikeOffer(answer: string, offer: string): string {
   const o = sdpTransform.parse(offer);
-  const rejected = new Set(o.media.filter((m) => m.port === 0).map((m) => String(m.mid)));
+  const rejected = new Set(o.media.filter(isRejected).map((m) => String(m.mid)));
   const offered = new Set(
     (o.groups ?? [])
       .filter((g) => g.type === 'BUNDLE')
