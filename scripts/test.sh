@@ -24,10 +24,3 @@ bash scripts/browser-tests.sh
 
 stage "browser tests in Firefox"
 bash scripts/browser-tests.sh --firefox
-
-stage "browser test on the machine's own network"
-# The namespace imitates an ordinary machine with two test-network addresses; this machine's own interfaces
-# (other families, IPv6, a default route, DNS) may differ. The media test and the newcomer test (`npm start`
-# as the README says, two pages of the demo) run on them too, so that case stays covered.
-CALLS_NO_NETNS=1 bash scripts/browser-tests.sh --files test/sfu/media.browser.test.ts
-CALLS_NO_NETNS=1 node --import tsx --test test/demo/newcomer.node.test.ts
