@@ -2,7 +2,8 @@
  * `npm start`: the backend on Node, plus (when CALLS_API is unset) the embedded SFU in this process, plus the
  * built demo, on one port (PORT, default 8787).
  */
-import { parseSettings, SettingsError, type Settings } from './settings.ts';
+import { persistedSecret } from './node-secret.ts';
+import { DEFAULT_DATA_DIR, parseSettings, SettingsError, type Settings } from './settings.ts';
 import { startBackend, type RunningBackend } from './node-server.ts';
 
 export interface NodeAppOptions {
@@ -34,7 +35,11 @@ function portOf(value: string | undefined): number {
 
 /** Starts everything `npm start` runs; tests use it too. */
 export async function startNodeApp(options: NodeAppOptions = {}): Promise<RunningNodeApp> {
-  const env = options.env ?? process.env;
+  let env = options.env ?? process.env;
+  if (!env.CALLS_API?.trim() && !env.TOKEN_SECRET?.trim()) {
+    // The embedded SFU with a generated TOKEN_SECRET: kept in DATA_DIR, so tokens survive a restart.
+    env = { ...env, TOKEN_SECRET: persistedSecret(env.DATA_DIR?.trim() || DEFAULT_DATA_DIR, 'token-secret') };
+  }
   const settings = parseSettings(env, 'node', { demo: options.demo ?? false });
   const port = options.port ?? portOf(env.PORT);
   let callsApi = settings.callsApi;

@@ -40,6 +40,9 @@ export interface Settings {
   maxBodyBytes: number;
 }
 
+/** Where the Node backend keeps what outlives a restart, unless `DATA_DIR` says otherwise. */
+export const DEFAULT_DATA_DIR = '.data';
+
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
@@ -197,7 +200,7 @@ export function parseSettings(
     production,
     devHostKey: s.DEV_HOST_KEY,
     seatsPerUser: s.SEATS_PER_USER ?? 3,
-    dataDir: platform === 'node' ? (s.DATA_DIR ?? '.data') : undefined,
+    dataDir: platform === 'node' ? (s.DATA_DIR ?? DEFAULT_DATA_DIR) : undefined,
     tokenTtlSeconds: s.TOKEN_TTL_SECONDS ?? 6 * 3600,
     turnKeyId: s.TURN_KEY_ID,
     turnKeyApiToken: s.TURN_KEY_API_TOKEN,
