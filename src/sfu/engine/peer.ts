@@ -144,6 +144,8 @@ export class MediaPeer {
   private readonly pc: RTCPeerConnection;
   private readonly sources = new Map<string, MediaSource>();
   private readonly sinks = new Map<string, MediaSink>();
+  /** Every `streamId trackId` this peer has sent an m-section for (see `uniqueTrackId`). */
+  private readonly msids = new Set<string>();
   private readonly stateListeners = new Set<(state: PeerState) => void>();
   private readonly readyListeners = new Set<() => void>();
   private readonly watchedDtls = new WeakSet<object>();
@@ -301,6 +303,18 @@ export class MediaPeer {
     this.startAddedSctp();
   }
 
+  /**
+   * The msid track id of a new outgoing m-section: the publication's track name, with a suffix when this
+   * peer already sent one with the same stream and track id (the same track pulled again, after a rejoin or a
+   * closed pull), since browsers refuse a description with duplicate `a=msid` lines.
+   */
+  private uniqueTrackId(streamId: string, trackId: string): string {
+    let id = trackId;
+    for (let n = 2; this.msids.has(`${streamId} ${id}`); n++) id = `${trackId}~${n}`;
+    this.msids.add(`${streamId} ${id}`);
+    return id;
+  }
+
   /** Adds an SFU-sending m-section; its mid exists once `createOffer` ran. */
   addOutgoing(
     kind: MediaKind,
@@ -310,7 +324,7 @@ export class MediaPeer {
       direction: options.bidirectional ? 'sendrecv' : 'sendonly',
       streams: [new MediaStream({ id: options.streamId })],
     });
-    Object.assign(transceiver.sender, { trackId: options.trackId });
+    Object.assign(transceiver.sender, { trackId: this.uniqueTrackId(options.streamId, options.trackId) });
     const all = codecs()[kind];
     const wanted = options.codec ? all.filter((c) => sameCodec(c, options.codec!)) : all;
     transceiver.codecs = wanted.length ? wanted : all;
