@@ -13,8 +13,9 @@ if (!executablePath) {
 /**
  * Publish and pull with decoded frames, simulcast layer switches, data channels, partytracks. The widget call
  * with one Chromium and one Firefox participant is test/elements/cross-browser.node.test.ts. Not yet here:
- * test/client/sfu-session.browser.test.ts (3 of its 12 fail in Firefox: a close's offer with a stopped
- * transceiver, and two that expect Chromium's bitrate ramp) and test/elements/calls-room.browser.test.ts.
+ * test/client/sfu-session.browser.test.ts (3 of its 12 fail in Firefox: after an SFU offer that closes one
+ * pull, another pull of the same session receives nothing; one expects Chromium's bitrate ramp) and
+ * test/elements/calls-room.browser.test.ts.
  */
 export const FIREFOX_FILES = [
   'test/sfu/media.browser.test.ts',

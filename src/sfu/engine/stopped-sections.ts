@@ -1,0 +1,43 @@
+/**
+ * A werift workaround: werift negotiates codecs for every m-section of an offer, stopped ones included, and
+ * fails the whole offer ("negotiate codecs failed") when one lists no codec it knows. Firefox offers a stopped
+ * transceiver as `m=audio 0 … 0` with PCMU only (Chrome keeps the section's codecs), so every close from
+ * Firefox failed. A stopped section carries no media: its codec list is replaced with one the engine knows
+ * before werift reads it, and the answer rejects the section as before.
+ */
+
+/** The codec put into a stopped section, per kind (the engine knows both). */
+const PLACEHOLDER: Record<string, { pt: number; rtpmap: string }> = {
+  audio: { pt: 111, rtpmap: 'opus/48000/2' },
+  video: { pt: 96, rtpmap: 'VP8/90000' },
+};
+
+/** Codec lines that belong to the replaced payload list. */
+const CODEC_LINE = /^a=(rtpmap|fmtp|rtcp-fb):/;
+
+/**
+ * Returns the offer with the payload list of each stopped audio/video section (port 0 without
+ * `a=bundle-only`) replaced by a known codec; everything else byte for byte.
+ */
+export function negotiableStoppedSections(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const parts = sdp.split(new RegExp(`${eol}(?=m=)`));
+  let changed = false;
+  const out = parts.map((part, i) => {
+    if (i === 0) return part;
+    const lines = part.split(eol);
+    const m = /^m=(audio|video) 0 (\S+)( .*)?$/.exec(lines[0] ?? '');
+    const placeholder = m ? PLACEHOLDER[m[1]!] : undefined;
+    if (!m || !placeholder || lines.includes('a=bundle-only')) return part;
+    changed = true;
+    const kept = lines.slice(1).filter((line) => !CODEC_LINE.test(line));
+    const trailing = kept.length > 0 && kept[kept.length - 1] === '' ? kept.pop() : undefined;
+    return [
+      `m=${m[1]} 0 ${m[2]} ${placeholder.pt}`,
+      ...kept,
+      `a=rtpmap:${placeholder.pt} ${placeholder.rtpmap}`,
+      ...(trailing === undefined ? [] : ['']),
+    ].join(eol);
+  });
+  return changed ? out.join(eol) : sdp;
+}
