@@ -11,18 +11,20 @@ if (!executablePath) {
 }
 
 /**
- * Publish and pull with decoded frames, simulcast layer switches, data channels, partytracks. The widget call
- * with one Chromium and one Firefox participant is test/elements/cross-browser.node.test.ts. Not yet here:
- * test/client/sfu-session.browser.test.ts (3 of its 12 fail in Firefox: after an SFU offer that closes one
- * pull, another pull of the same session receives nothing; one expects Chromium's bitrate ramp) and
- * test/elements/calls-room.browser.test.ts.
+ * Every browser test runs in Firefox too, but for these three (each a known gap, see the README):
+ * - the screen-share test: headless Firefox has no fake screen to capture;
+ * - the Room model test: it waits for an active speaker, which Firefox's fake microphone never produced here
+ *   (not yet investigated);
+ * - the lost-SFU-session test: after a replacement in Firefox, the chat channel fails (`chat-failed`).
+ * The widget call with one Chromium and one Firefox participant is test/elements/cross-browser.node.test.ts.
  */
-export const FIREFOX_FILES = [
-  'test/sfu/media.browser.test.ts',
-  'test/sfu/simulcast.browser.test.ts',
-  'test/sfu/datachannels.browser.test.ts',
-  'test/client/partytracks.browser.test.ts',
+export const FIREFOX_SKIPPED = [
+  'test/elements/calls-room-screen.browser.test.ts',
+  'test/client/room.browser.test.ts',
+  'test/elements/calls-room-reconnect.browser.test.ts',
 ];
+
+export const FIREFOX_FILES = ['test/**/*.browser.test.ts', ...FIREFOX_SKIPPED.map((f) => `!${f}`)];
 
 /**
  * @web/test-runner-puppeteer wraps the same ChromeLauncher, but depends on `puppeteer`, whose install downloads

@@ -21,7 +21,7 @@ import * as sdpTransform from 'sdp-transform';
 import { mediaSectionMids } from '../../protocol/sdp-limits.ts';
 import { MediaSink, MediaSource, type CodecInfo, type MediaKind } from './media.ts';
 import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
-import { negotiableStoppedSections } from './stopped-sections.ts';
+import { offerForWerift } from './offer-fixes.ts';
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -250,7 +250,7 @@ export class MediaPeer {
     beforeAnswer?: (sections: OfferedSection[]) => void,
   ): Promise<{ answer: string; sections: OfferedSection[] }> {
     const sections = usableSections(offer, 'offer');
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: negotiableStoppedSections(offer) });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerForWerift(offer) });
     for (const t of this.pc.getTransceivers()) this.adopt(t);
     this.keepSimulcast(sections);
     beforeAnswer?.(sections);

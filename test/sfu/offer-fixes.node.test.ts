@@ -1,7 +1,12 @@
-/** `negotiableStoppedSections`: Firefox's stopped sections get a codec werift knows; nothing else changes. */
+/** The offer fixes for werift: Firefox's stopped sections get a codec werift knows, sections without ICE
+ * credentials get the offer's; nothing else changes. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { negotiableStoppedSections } from '../../src/sfu/engine/stopped-sections.ts';
+import {
+  negotiableStoppedSections,
+  offerForWerift,
+  withIceCredentials,
+} from '../../src/sfu/engine/offer-fixes.ts';
 
 const offer = [
   'v=0',
@@ -52,5 +57,30 @@ void describe('negotiableStoppedSections', () => {
     assert.equal(negotiableStoppedSections(live), live);
     const lf = offer.replaceAll('\r\n', '\n');
     assert.match(negotiableStoppedSections(lf), /\nm=audio 0 UDP\/TLS\/RTP\/SAVPF 111\n/);
+  });
+});
+
+void describe('withIceCredentials', () => {
+  const withIce = offer.replace('a=mid:0', 'a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef012345\r\na=mid:0');
+
+  void it("gives every m-section without ICE credentials the offer's, right after its m= line", () => {
+    const out = withIceCredentials(withIce);
+    const sections = out.split(/\r\n(?=m=)/).slice(1);
+    for (const section of sections) {
+      assert.equal(section.match(/^a=ice-ufrag:abcd$/gm)?.length, 1, section);
+      assert.equal(section.match(/^a=ice-pwd:0123456789abcdef012345$/gm)?.length, 1, section);
+    }
+    assert.match(out, /m=audio 0 UDP\/TLS\/RTP\/SAVPF 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:/);
+  });
+
+  void it('leaves an offer whose sections all carry credentials, or one with none at all, as it is', () => {
+    const all = withIceCredentials(withIce);
+    assert.equal(withIceCredentials(all), all);
+    assert.equal(withIceCredentials(offer), offer);
+  });
+
+  void it('offerForWerift applies both fixes', () => {
+    const out = offerForWerift(withIce);
+    assert.match(out, /m=audio 0 UDP\/TLS\/RTP\/SAVPF 111\r\na=ice-ufrag:abcd/);
   });
 });
