@@ -309,7 +309,9 @@ describe('SfuSession', () => {
     const published = await publisher.publish(large);
     const pulled = await subscriber.pull(published);
     const pc = subscriber.peerConnection;
-    const largeSender = publisher.peerConnection.getTransceivers().find((t) => t.mid === published.mid)!.sender;
+    const largeSender = publisher.peerConnection
+      .getTransceivers()
+      .find((t) => t.mid === published.mid)!.sender;
     // Chromium sends the 640 px source at once; Firefox starts smaller and grows with its bandwidth
     // estimate: the width that must arrive is what the publisher sends, and more than the small source.
     await waitFor(
