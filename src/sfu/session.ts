@@ -20,21 +20,12 @@ import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
 import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { announcedAddresses, mediaAddresses } from './addresses.ts';
 import { MediaPeer, type DataPipe, type OfferedSection } from './engine/peer.ts';
-import type { LayerPreference, MediaKind, MediaSink, MediaSource } from './engine/media.ts';
+import type { LayerPreference, MediaSink } from './engine/media.ts';
 import { CallsError, badParams, badSdp, notConnected, offerPending } from './errors.ts';
 import { DataPublication, DataSubscription } from './data.ts';
 import type { DataChannelInput, TrackInput } from './schemas.ts';
-import { Sfu } from './sfu.ts';
-
-export interface Publication {
-  appId: string;
-  sessionId: string;
-  trackName: string;
-  kind: MediaKind;
-  source: MediaSource;
-  /** The idle clock of a publication that has not sent yet starts here, not at the session's creation. */
-  publishedAt: number;
-}
+import type { SfuConfig } from './config.ts';
+import type { Publication, Publications } from './publications.ts';
 
 interface LocalTrack {
   location: 'local';
@@ -69,6 +60,14 @@ interface ChannelRecord {
   active: boolean;
 }
 
+/** What a session needs of the SFU around it. */
+export interface SessionContext {
+  config: SfuConfig;
+  publications: Publications;
+  /** Called once, when the session has closed. */
+  onClosed(session: Session): void;
+}
+
 export class Session {
   private peer: MediaPeer | undefined;
   private awaitingAnswer = false;
@@ -86,11 +85,15 @@ export class Session {
   constructor(
     readonly id: string,
     readonly appId: string,
-    private readonly sfu: Sfu,
+    private readonly context: SessionContext,
   ) {}
 
   private get limits() {
-    return this.sfu.config.limits;
+    return this.context.config.limits;
+  }
+
+  private get publications(): Publications {
+    return this.context.publications;
   }
 
   /** 50 requests per second per session, as Cloudflare's limit. */
@@ -115,7 +118,7 @@ export class Session {
 
   private ensurePeer(): MediaPeer {
     if (this.peer) return this.peer;
-    const { host, announcedIps, rtpPortRange, maxPublisherBitrate } = this.sfu.config;
+    const { host, announcedIps, rtpPortRange, maxPublisherBitrate } = this.context.config;
     const addresses = mediaAddresses(announcedAddresses(announcedIps, host));
     const peer = new MediaPeer({ addresses, portRange: rtpPortRange, maxPublisherBitrate });
     peer.onState((state) => {
@@ -268,7 +271,7 @@ export class Session {
         fail('invalid_params', `No sending m-section with mid ${mid} in the offer`);
         continue;
       }
-      const existing = this.sfu.publications.get(Sfu.key(this.id, trackName));
+      const existing = this.publications.get(this.id, trackName);
       if (existing && !existing.source.closed && this.tracks.get(mid)?.trackName !== trackName) {
         fail('invalid_params', `Track name ${trackName} is already published on this session`);
         continue;
@@ -319,7 +322,7 @@ export class Session {
       bidirectional: section.direction === 'sendrecv',
       active: true,
     });
-    this.sfu.addPublication(publication);
+    this.publications.add(publication);
     return true;
   }
 
@@ -491,7 +494,7 @@ export class Session {
       return { error: badParams('A remote track needs sessionId and trackName') };
     }
     try {
-      const publication = await this.sfu.findPublication(
+      const publication = await this.publications.find(
         this.appId,
         item.sessionId,
         item.trackName,
@@ -539,7 +542,7 @@ export class Session {
           bidirectional: p.bidirectional,
           active: true,
         });
-        this.sfu.addPublication(publication);
+        this.publications.add(publication);
       }
       this.kickSinks();
       return {};
@@ -595,7 +598,7 @@ export class Session {
     record.active = false;
     if (record.location === 'local') {
       record.publication.source.close();
-      this.sfu.removePublication(record.publication);
+      this.publications.remove(record.publication);
     } else {
       record.sink.detach();
     }
@@ -796,9 +799,8 @@ export class Session {
         maxPacketLifeTime: item.maxPacketLifeTime,
       };
       if (item.location === 'local') {
-        const key = Sfu.key(this.id, name);
-        const existing = this.sfu.dataPublications.get(key);
-        if (existing && !existing.closed) {
+        const existing = this.publications.getData(this.appId, this.id, name);
+        if (existing) {
           results.push({
             location: 'local',
             dataChannelName: name,
@@ -811,15 +813,14 @@ export class Session {
         const id = this.nextChannelId();
         const pipe = peer.openChannel({ id, label: name, ...settings });
         const publication = new DataPublication(this.id, name, pipe, settings);
-        this.sfu.dataPublications.set(key, publication);
+        this.publications.addData(this.appId, publication);
         this.channels.set(id, { id, location: 'local', name, pipe, publication, active: true });
         results.push({ location: 'local', dataChannelName: name, id, ...reliability(settings) });
       } else if (item.location === 'remote') {
         const publication = item.sessionId
-          ? this.sfu.dataPublications.get(Sfu.key(item.sessionId, name))
+          ? this.publications.getData(this.appId, item.sessionId, name)
           : undefined;
-        const owner = item.sessionId ? this.sfu.sessions.get(item.sessionId) : undefined;
-        if (!publication || publication.closed || owner?.appId !== this.appId) {
+        if (!publication) {
           results.push({
             ...item,
             errorCode: 'not_found_track_error',
@@ -906,8 +907,7 @@ export class Session {
       record.active = false;
       if (record.publication) {
         record.publication.close();
-        const key = Sfu.key(this.id, record.name);
-        if (this.sfu.dataPublications.get(key) === record.publication) this.sfu.dataPublications.delete(key);
+        this.publications.removeData(record.publication);
       } else {
         record.subscription?.close();
       }
@@ -977,9 +977,9 @@ export class Session {
       c.active = false;
       c.publication?.close();
       c.subscription?.close();
-      if (c.publication) this.sfu.dataPublications.delete(Sfu.key(this.id, c.name));
+      if (c.publication) this.publications.removeData(c.publication);
     }
-    this.sfu.forget(this);
+    this.context.onClosed(this);
     await this.peer?.close();
   }
 }
