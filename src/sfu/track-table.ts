@@ -4,7 +4,8 @@
  * one place here; the tracks/new modes decide which to build.
  */
 import type { SessionTrackState } from '../protocol/calls.ts';
-import type { LayerPreference, MediaSink, MediaSource } from './engine/media.ts';
+import type { MediaSource } from './engine/media.ts';
+import type { LayerPreference, MediaSink } from './engine/sink.ts';
 import { publicationIdle } from './expiry.ts';
 import type { Publication, Publications } from './publications.ts';
 import type { TrackInput } from './schemas.ts';

@@ -5,7 +5,7 @@
  * publication or simulcast layer.
  */
 import type { TrackResult, TracksResponse, UpdateTracksResponse } from '../protocol/calls.ts';
-import type { MediaSink } from './engine/media.ts';
+import type { MediaSink } from './engine/sink.ts';
 import { CallsError, badParams } from './errors.ts';
 import type { Publication } from './publications.ts';
 import type { TrackInput } from './schemas.ts';

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Event, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
-import { MediaSink, MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
+import { MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
+import { MediaSink } from '../../src/sfu/engine/sink.ts';
 import { isKeyframe } from '../../src/sfu/engine/keyframe.ts';
 
 class FakeSender {

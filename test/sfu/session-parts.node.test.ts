@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MediaSource, type MediaSink } from '../../src/sfu/engine/media.ts';
+import { MediaSource } from '../../src/sfu/engine/media.ts';
+import type { MediaSink } from '../../src/sfu/engine/sink.ts';
 import { CallsError, checkBatch } from '../../src/sfu/errors.ts';
 import { publicationIdle, sessionExpiry, type ConnectionFacts } from '../../src/sfu/expiry.ts';
 import { Publications } from '../../src/sfu/publications.ts';

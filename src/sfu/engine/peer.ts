@@ -6,7 +6,8 @@
  */
 import { MediaStream, RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { mediaSectionMids } from '../../protocol/sdp-limits.ts';
-import { MediaSink, MediaSource, type CodecInfo, type MediaKind } from './media.ts';
+import { MediaSource, type CodecInfo, type MediaKind } from './media.ts';
+import { MediaSink } from './sink.ts';
 import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
 import { TWCC_URI, codecs, codecsFor, extensionsFor, headerExtensions, toCodecInfo } from './codecs.ts';
 import {
