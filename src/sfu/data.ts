@@ -2,7 +2,7 @@
  * Data channel pub/sub: a publisher's channel fans every message out to its subscriptions; at most one
  * subscription may reply (`canReply`); `waitForAck` holds delivery until the subscriber's first message.
  */
-import type { DataMessage, DataPipe } from './engine/peer.ts';
+import type { DataMessage, DataPipe } from './engine/channel.ts';
 
 export interface DataSettings {
   ordered?: boolean | undefined;

@@ -33,3 +33,13 @@ export const offerPending = () =>
 export const badParams = (description: string) => new CallsError(400, 'invalid_params', description);
 export const badSdp = (description: string) =>
   new CallsError(400, 'invalid_session_description', description);
+
+/** The one batch rule of every list endpoint: at most `max` items per call. */
+export function checkBatch(count: number, max: number, noun: 'tracks' | 'data channels'): void {
+  if (count <= max) return;
+  throw badParams(
+    noun === 'tracks'
+      ? `Expecting at most ${max} tracks in the request`
+      : `Expecting at most ${max} data channels`,
+  );
+}

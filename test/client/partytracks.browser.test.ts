@@ -15,7 +15,7 @@ import {
   cameraAndMic,
   framesDecodedAbove,
   inbound,
-  sfuApi,
+  callsApiOnSfu,
   stopPlayers,
   waitFor,
 } from './sfu-test-utils.ts';
@@ -54,7 +54,7 @@ describe('partytracks against the embedded SFU', () => {
     expect(videoMeta.location).to.equal('remote');
     expect(videoMeta.sessionId).to.equal(audioMeta.sessionId);
 
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const subscriber = await SfuSession.create(api);
     sessions.push(subscriber);
     const [gotVideo, gotAudio] = await Promise.all([
@@ -67,7 +67,7 @@ describe('partytracks against the embedded SFU', () => {
   });
 
   it('our SfuSession publishes; partytracks pulls and decodes the video', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const publisher = await SfuSession.create(api);
     sessions.push(publisher);
     const { video, audio } = await cameraAndMic();

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Room, type RoomNotification } from '../../src/client/room.ts';
 import { testEnv } from '../helpers/env.ts';
+import { until } from '../helpers/wait.ts';
 
 async function newRoom(room: string, name: string): Promise<{ model: Room; seen: RoomNotification[] }> {
   const env = await testEnv();
@@ -8,14 +9,6 @@ async function newRoom(room: string, name: string): Promise<{ model: Room; seen:
   const seen: RoomNotification[] = [];
   model.subscribe((n) => seen.push(n));
   return { model, seen };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('Room model', function () {

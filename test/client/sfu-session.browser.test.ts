@@ -13,7 +13,7 @@ import {
   framesDecodedAbove,
   inbound,
   receptionStops,
-  sfuApi,
+  callsApiOnSfu,
   stopPlayers,
   waitFor,
   type RecordedRequest,
@@ -24,7 +24,7 @@ import {
 const sessions: SfuSession[] = [];
 const tracks: MediaStreamTrack[] = [];
 
-async function newSession(api: Awaited<ReturnType<typeof sfuApi>>['api']): Promise<SfuSession> {
+async function newSession(api: Awaited<ReturnType<typeof callsApiOnSfu>>['api']): Promise<SfuSession> {
   const session = await SfuSession.create(api);
   sessions.push(session);
   return session;
@@ -42,7 +42,7 @@ afterEach(() => {
 
 describe('SfuSession', () => {
   it('publishes camera and microphone in one session and another session decodes both', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const { video, audio } = await cameraAndMic();
@@ -70,7 +70,7 @@ describe('SfuSession', () => {
   });
 
   it('batches pulls issued in the same tick into one tracks/new and one renegotiate', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const { video, audio } = await cameraAndMic();
@@ -95,7 +95,7 @@ describe('SfuSession', () => {
 
   /** Publishes camera, a second camera track and the mic, and pulls all three into a new session. */
   async function threePulls() {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const { video, audio } = await cameraAndMic();
@@ -167,7 +167,7 @@ describe('SfuSession', () => {
   });
 
   it('publishes a data channel that two subscribers receive in order', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const [publisher, first, second] = await Promise.all([newSession(api), newSession(api), newSession(api)]);
     await Promise.all([publisher, first, second].map((s) => s.establishDataChannels()));
 
@@ -197,7 +197,7 @@ describe('SfuSession', () => {
   });
 
   it('serializes a pull, a publish and a close issued at once on one session: no exchange overlaps', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const [alice, bob, carol] = await Promise.all([newSession(api), newSession(api), newSession(api)]);
     const { video, audio } = await cameraAndMic();
     const bobVideo = video.clone();
@@ -231,7 +231,7 @@ describe('SfuSession', () => {
   });
 
   it('pulls into a session that already publishes (1:1: each side publishes and pulls the other)', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const [alice, bob] = await Promise.all([newSession(api), newSession(api)]);
     const { video } = await cameraAndMic();
     const bobVideo = video.clone();
@@ -243,7 +243,7 @@ describe('SfuSession', () => {
   });
 
   it('fails only the missing publication in a batch of pulls, and the rest still flows', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const { video } = await cameraAndMic();
@@ -265,7 +265,7 @@ describe('SfuSession', () => {
   });
 
   it('switches a simulcast pull between layers with updatePull, without SDP', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const video = await camera(1280, 720);
@@ -300,7 +300,7 @@ describe('SfuSession', () => {
   });
 
   it('replaces the published source and changes its encodings without renegotiating', async () => {
-    const { api, requests } = await sfuApi();
+    const { api, requests } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const large = await camera(640, 480);
@@ -334,7 +334,7 @@ describe('SfuSession', () => {
   });
 
   it('adds data channels to sessions that already carry media', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const publisher = await newSession(api);
     const subscriber = await newSession(api);
     const { video } = await cameraAndMic();
@@ -360,7 +360,7 @@ describe('SfuSession', () => {
   });
 
   it('rejects a publish whose track sends nothing, and takes the publication back', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const session = await SfuSession.create(api, { publishTimeoutMs: 1500 });
     sessions.push(session);
     const { video, audio } = await cameraAndMic();
@@ -380,7 +380,7 @@ describe('SfuSession', () => {
   });
 
   it('reports closeSession as the closed state and refuses further work', async () => {
-    const { api } = await sfuApi();
+    const { api } = await callsApiOnSfu();
     const session = await newSession(api);
     const states: string[] = [];
     session.addEventListener('state-change', (event) => states.push(event.state));

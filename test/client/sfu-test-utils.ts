@@ -1,6 +1,7 @@
 /** Browser-test helpers for the client core: a CallsApi on the run's embedded SFU, and stats polling. */
 import { CallsApi } from '../../src/client/calls-api.ts';
-import { testEnv } from '../helpers/env.ts';
+import { sfuEndpoint } from '../helpers/env.ts';
+import { waitFor as poll } from '../helpers/wait.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -9,10 +10,12 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-/** A CallsApi straight on the SFU (secret as bearer, like Cloudflare's echo samples) that records each request. */
-export async function sfuApi(): Promise<{ api: CallsApi; requests: RecordedRequest[] }> {
-  const env = await testEnv();
-  const baseUrl = `${env.sfuUrl}/apps/${env.appId}`;
+/**
+ * Our client's CallsApi straight on the SFU (secret as bearer, like Cloudflare's echo samples) that records
+ * each request. The raw protocol, without our client, is test/sfu/harness.ts's `sfuApi`.
+ */
+export async function callsApiOnSfu(): Promise<{ api: CallsApi; requests: RecordedRequest[] }> {
+  const { base: baseUrl, secret } = await sfuEndpoint();
   const requests: RecordedRequest[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
@@ -21,7 +24,7 @@ export async function sfuApi(): Promise<{ api: CallsApi; requests: RecordedReque
     return fetch(input, init);
   };
   return {
-    api: new CallsApi({ baseUrl, authorization: () => env.appSecret, fetch: recordingFetch }),
+    api: new CallsApi({ baseUrl, authorization: () => secret, fetch: recordingFetch }),
     requests,
   };
 }
@@ -33,14 +36,16 @@ export async function waitFor<T>(
   message: string,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (condition(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${message} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const held = await poll(
+    async () => {
+      last = await probe();
+      return condition(last) && { value: last };
+    },
+    message,
+    { timeoutMs, lastSeen: () => last },
+  );
+  return held.value;
 }
 
 export interface InboundStats {

@@ -5,6 +5,7 @@ import { testEnv } from '../helpers/env.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
 import '../../src/elements/index.ts';
+import { waitFor as poll } from '../helpers/wait.ts';
 
 export function roomName(prefix = 'room'): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
@@ -69,20 +70,13 @@ export async function makeRoom(room: string, name: string, options: RoomOptions 
   return el;
 }
 
-export async function waitFor<T>(
+/** The suites' one poll (test/helpers/wait.ts), failing after 30 s unless told otherwise. */
+export function waitFor<T>(
   check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   what: string,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let delay = 10;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 100);
-  }
+  return poll(check, what, timeoutMs);
 }
 
 export function tiles(room: CallsRoom): CallsTile[] {

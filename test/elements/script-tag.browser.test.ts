@@ -9,6 +9,7 @@ import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 interface SiteWindow extends Window {
   siteErrors: string[];
@@ -20,21 +21,13 @@ interface Site {
   room: CallsRoom;
 }
 
-/** Polls a condition (never a fixed sleep); same contract as `waitFor` in helpers.ts, which imports the source. */
-async function until<T>(
+/** The suites' one poll (test/helpers/wait.ts), failing after 30 s unless told otherwise. */
+function until<T>(
   check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   what: string,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let delay = 10;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 100);
-  }
+  return waitFor(check, what, timeoutMs);
 }
 
 async function openSite(backendUrl: string, room: string, name: string): Promise<Site> {

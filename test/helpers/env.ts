@@ -9,6 +9,12 @@ export function testEnv(): Promise<CallsTestEnv> {
   return cached;
 }
 
+/** The run's SFU API for one app, as the raw protocol helpers call it: base URL and bearer secret. */
+export async function sfuEndpoint(): Promise<{ base: string; secret: string }> {
+  const env = await testEnv();
+  return { base: `${env.sfuUrl}/apps/${env.appId}`, secret: env.appSecret };
+}
+
 /**
  * Restarts the run's SFU on the same port, as an operator restarting it would: every session is gone,
  * `testEnv()` stays valid. Later test files get the new SFU.

@@ -158,13 +158,21 @@ void describe('publication garbage collection', () => {
       await old.publish(['late'], { rtp: false });
       // Late first, then the reference: the reference is due first, so one dropped on the same housekeeping
       // tick between the two reads still reads inactive.
-      for (;;) {
-        const [, lateStatus] = await trackStatuses(old.sessionId);
-        const [referenceStatus] = await trackStatuses(reference.sessionId);
-        if (referenceStatus === 'inactive') break;
-        assert.equal(lateStatus, 'active', 'the late publication was dropped before trackIdleMs had passed');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(
+        async () => {
+          const [, lateStatus] = await trackStatuses(old.sessionId);
+          const [referenceStatus] = await trackStatuses(reference.sessionId);
+          if (referenceStatus === 'inactive') return true;
+          assert.equal(
+            lateStatus,
+            'active',
+            'the late publication was dropped before trackIdleMs had passed',
+          );
+          return false;
+        },
+        'the reference publication dropped',
+        20_000,
+      );
       assert.equal((await trackStatuses(old.sessionId))[0], 'active');
     },
   );

@@ -3,7 +3,8 @@
  * with nothing of our client library in between, so a failure points at the SFU.
  */
 import type { TrackObject, TracksResponse } from '../../src/protocol/calls.ts';
-import { testEnv } from '../helpers/env.ts';
+import { sfuEndpoint } from '../helpers/env.ts';
+import { until as untilHolds } from '../helpers/wait.ts';
 
 export interface Api {
   (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
@@ -11,12 +12,11 @@ export interface Api {
 }
 
 export async function sfuApi(): Promise<Api> {
-  const env = await testEnv();
-  const base = `${env.sfuUrl}/apps/${env.appId}`;
+  const { base, secret } = await sfuEndpoint();
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${env.appSecret}` },
+      headers: { authorization: `Bearer ${secret}` },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -130,19 +130,13 @@ export async function inbound(pc: RTCPeerConnection, track: MediaStreamTrack): P
   return out;
 }
 
-/** Polls a condition until it holds, failing with `what` after `timeoutMs`. Not a sleep: it ends as soon
- * as the condition does. */
-export async function until(
+/** Polls a condition until it holds (the suites' one poll, test/helpers/wait.ts), failing after 20 s. */
+export function until(
   cond: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return untilHolds(cond, what, timeoutMs);
 }
 
 export async function camera(options: MediaTrackConstraints = {}): Promise<MediaStreamTrack> {

@@ -5,8 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Event, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
-import { MediaSink, MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
+import { MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
+import { MediaSink } from '../../src/sfu/engine/sink.ts';
 import { isKeyframe } from '../../src/sfu/engine/keyframe.ts';
+import { until } from '../helpers/wait.ts';
 
 class FakeSender {
   readonly sent: RtpPacket[] = [];
@@ -319,7 +321,7 @@ void test('keyframe requests within 300 ms of the last are sent when the interva
   source.requestKeyframe('f');
   assert.deepEqual(requests, [5], 'one at once');
   const asked = Date.now();
-  while (requests.length < 2 && Date.now() - asked < 3000) await new Promise((r) => setTimeout(r, 20));
+  await until(() => requests.length >= 2, 'the deferred keyframe requests', 3000);
   assert.deepEqual(requests, [5, 5], 'the deferred ones, once');
   assert.ok(Date.now() - asked >= 250, 'after the interval');
   source.requestKeyframe('f');

@@ -20,6 +20,7 @@ import type {
   UpdateTracksResponse,
 } from '../../src/protocol/calls.ts';
 import { validateResponse } from './openapi.ts';
+import { until as untilHolds } from '../helpers/wait.ts';
 
 export const APP_ID = 'conformance-app';
 export const APP_SECRET = 'conformance-secret-0123456789';
@@ -140,18 +141,13 @@ export class TestSfu {
   }
 }
 
-/** Polls a condition until it holds (not a sleep: it returns as soon as the condition does). */
-export async function until(
+/** Polls a condition until it holds (the suites' one poll, test/helpers/wait.ts), failing after 10 s. */
+export function until(
   cond: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return untilHolds(cond, what, timeoutMs);
 }
 
 /** A werift peer connection playing the browser: loopback only, BUNDLE. */
