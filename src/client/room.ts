@@ -8,19 +8,27 @@
  * compared with what is, and the difference is pulled or closed. That makes resumes, breakouts and session
  * replacements the same code path, and duplicates impossible.
  */
+import { tileKey, trackKey } from '../protocol/keys.ts';
 import type {
   LeaveReason,
   Participant,
   ParticipantRole,
-  ParticipantState,
   PublishedTrack,
   ServerMessage,
   TrackSource,
 } from '../protocol/presence.ts';
-import { DEFAULT_PARTICIPANT_STATE } from '../protocol/presence.ts';
 import type { SimulcastOptions } from '../protocol/calls.ts';
-import { CallsApi, CallsApiError } from './calls-api.ts';
-import { PresenceClient, PresenceError, type PresenceStatus } from './presence-client.ts';
+import { CallsApi } from './calls-api.ts';
+import { roleOf } from './claims.ts';
+import {
+  presenceEndCode,
+  presenceJoinError,
+  sessionCreateError,
+  toRoomError,
+  tokenError,
+  transportError,
+} from './errors.ts';
+import { PresenceClient, type PresenceStatus } from './presence-client.ts';
 import {
   audioConstraints,
   cameraEncodings,
@@ -38,18 +46,19 @@ import {
   type ConnectionState,
   type DeviceInfo,
   type NetworkQuality,
-  type ParticipantView,
   type RoomErrorCode,
   type RoomNotification,
   type RoomOptions,
   type RoomState,
-  type TileView,
   type VideoPreference,
 } from './room-types.ts';
-import { SfuSession, SfuSessionError, SfuSessionLostEvent } from './sfu-session.ts';
-import { TokenError, TokenSource } from './token-source.ts';
+import { chatSession, Roster } from './roster.ts';
+import { idleState, participantView, roomSnapshot, type SnapshotParts } from './snapshot.ts';
+import { SfuSession, SfuSessionLostEvent } from './sfu-session.ts';
+import { TokenSource } from './token-source.ts';
 
 export * from './room-types.ts';
+export { tileKey } from '../protocol/keys.ts';
 
 const CHAT_CHANNEL = 'chat';
 const MAX_CHAT_CHARS = 4000;
@@ -90,9 +99,8 @@ export class Room {
 
   #status: RoomState['status'] = 'idle';
   #connection: ConnectionState = 'new';
-  #selfId: string | undefined;
   #role: ParticipantRole | undefined;
-  readonly #participants = new Map<string, Participant>();
+  readonly #roster = new Roster();
   readonly #local = new Map<TrackSource, LocalPublication>();
   readonly #pulls = new Map<string, Pull>();
   readonly #prefs = new Map<string, VideoPreference>();
@@ -143,7 +151,7 @@ export class Room {
 
   /** The snapshot of a room not joined yet (what an element shows before it has a room). */
   static idleState(): RoomState {
-    return new Room({ endpoint: '/', room: '', name: '' }).state;
+    return idleState();
   }
 
   /** The current snapshot (taken now when a change is still waiting for its notification). */
@@ -163,7 +171,7 @@ export class Room {
 
   /** True once chat from that participant can be received (their channel is subscribed and open). */
   chatReady(participantId: string): boolean {
-    const sessionId = chatSession(this.#participants.get(participantId));
+    const sessionId = chatSession(this.#roster.get(participantId));
     const channel = sessionId ? this.#chatIn.get(sessionId) : undefined;
     return channel !== undefined && channel !== 'pending' && channel.readyState === 'open';
   }
@@ -241,7 +249,7 @@ export class Room {
     await ready;
     this.#updateConnection();
     this.#startLevels();
-    this.#notify({ type: 'joined', participantId: this.#selfId ?? '', room: this.#o.room });
+    this.#notify({ type: 'joined', participantId: this.#roster.selfId ?? '', room: this.#o.room });
     this.#changed();
     void this.#refreshDevices();
     const mediaResult = await mediaSettled;
@@ -347,7 +355,7 @@ export class Room {
     this.#presence?.send({ type: 'unpublish', trackNames: [pub.trackName] });
     this.#notify({
       type: 'track-unpublished',
-      participantId: this.#selfId ?? '',
+      participantId: this.#roster.selfId ?? '',
       source: 'screen',
       trackName: pub.trackName,
     });
@@ -371,8 +379,8 @@ export class Room {
     this.#receive(
       {
         id: payload.id,
-        from: this.#selfId ?? '',
-        fromName: this.#self()?.name ?? this.#o.name,
+        from: this.#roster.selfId ?? '',
+        fromName: this.#roster.self()?.name ?? this.#o.name,
         at: payload.at,
       },
       text,
@@ -465,23 +473,13 @@ export class Room {
     try {
       await this.#presence.connect();
     } catch (error) {
-      if (error instanceof PresenceError) {
-        const code: RoomErrorCode =
-          error.code === 'unauthorized'
-            ? 'token-unauthorized'
-            : error.code === 'room-full' || error.code === 'removed'
-              ? error.code
-              : 'backend-unreachable';
-        throw new RoomError(code, error.message, true, error);
-      }
-      throw error;
+      throw presenceJoinError(error);
     }
   }
 
   /** The room ended for us (removed, replaced, refused): one `error` and one `left`, whichever comes first. */
   #end(code: string, message: string): void {
-    const roomCode: RoomErrorCode =
-      code === 'removed' ? 'removed' : code === 'room-full' ? 'room-full' : 'presence-failed';
+    const roomCode = presenceEndCode(code);
     this.#teardown();
     this.#status = 'failed';
     this.#setConnection('disconnected');
@@ -495,69 +493,7 @@ export class Room {
   }
 
   #onPresence(message: ServerMessage): void {
-    // Joins and leaves as the page sees them are found by comparing who is visible before and after.
-    const before = this.#visibleIds();
-    const previous = new Map(this.#participants);
-    const p = 'participantId' in message ? this.#participants.get(message.participantId) : undefined;
     switch (message.type) {
-      case 'welcome': {
-        this.#selfId = message.participantId;
-        this.#participants.clear();
-        for (const p of message.participants) this.#participants.set(p.id, p);
-        if (!message.resumed && this.#local.size > 0) {
-          // A new participant (the old one expired): announce what this session already publishes.
-          this.#presence?.send({
-            type: 'publish',
-            tracks: [...this.#local.values()].map((l) => l.published),
-          });
-        }
-        if (!message.resumed && this.#chatOut) this.#announceChat();
-        break;
-      }
-      case 'participant-joined':
-        this.#participants.set(message.participant.id, message.participant);
-        break;
-      case 'participant-left':
-        this.#participants.delete(message.participantId);
-        this.#detectors.delete(message.participantId);
-        break;
-      case 'tracks-published': {
-        if (!p) break;
-        const names = new Set(message.tracks.map((t) => `${t.sessionId}/${t.trackName}`));
-        p.tracks = [
-          ...p.tracks.filter((t) => !names.has(`${t.sessionId}/${t.trackName}`)),
-          ...message.tracks,
-        ];
-        for (const t of message.tracks)
-          this.#notify({
-            type: 'track-published',
-            participantId: p.id,
-            source: t.source,
-            trackName: t.trackName,
-          });
-        break;
-      }
-      case 'tracks-unpublished': {
-        if (!p) break;
-        const names = new Set(message.trackNames);
-        for (const t of p.tracks.filter((x) => names.has(x.trackName)))
-          this.#notify({
-            type: 'track-unpublished',
-            participantId: p.id,
-            source: t.source,
-            trackName: t.trackName,
-          });
-        p.tracks = p.tracks.filter((t) => !names.has(t.trackName));
-        break;
-      }
-      case 'participant-session':
-        if (p) p.session = message.session;
-        break;
-      case 'participant-state':
-        if (!p) break;
-        p.state = message.state;
-        p.connected = message.connected;
-        break;
       case 'mute-requested':
         if (message.kind === 'audio') void this.setMicrophoneEnabled(false);
         else void this.setCameraEnabled(false);
@@ -567,56 +503,54 @@ export class Room {
         // Before the server's close: teardown closes our socket, so the close does not report it again.
         this.#end('removed', 'removed by a host');
         break;
-      case 'breakouts':
-        for (const [id, breakout] of Object.entries(message.assignments)) {
-          const q = this.#participants.get(id);
-          if (q) q.breakout = breakout;
-        }
-        break;
       case 'error':
         if (!message.fatal) this.#fail(new RoomError('presence-failed', message.message));
         break;
       case 'heartbeat-ack':
         return;
+      case 'welcome':
+      case 'participant-joined':
+      case 'participant-left':
+      case 'participant-session':
+      case 'participant-state':
+      case 'tracks-published':
+      case 'tracks-unpublished':
+      case 'breakouts':
+        this.#onRoster(message);
     }
-    // Someone still in the room but no longer visible went to another breakout.
-    this.#visibilityChanged(before, previous, message.type === 'participant-left' ? message.reason : 'left');
     this.#reconcile();
     this.#changed();
   }
 
-  #self(): Participant | undefined {
-    return this.#selfId ? this.#participants.get(this.#selfId) : undefined;
-  }
-
-  /** The other participants in our breakout (or all in the main room). */
-  #others(): Participant[] {
-    const breakout = this.#self()?.breakout ?? null;
-    return [...this.#participants.values()].filter((p) => p.id !== this.#selfId && p.breakout === breakout);
-  }
-
-  #visibleIds(): Set<string> {
-    return new Set(this.#others().map((p) => p.id));
-  }
-
-  /** Notifies joins and leaves as the page sees them: breakouts hide and show participants too. */
-  #visibilityChanged(
-    before: Set<string>,
-    previous: Map<string, Participant>,
-    reason: LeaveReason | 'breakout',
-  ): void {
-    const after = this.#visibleIds();
-    for (const id of before) {
-      const p = previous.get(id);
-      if (!after.has(id) && p) {
-        const r = this.#participants.has(id) ? 'breakout' : reason;
-        this.#notify({ type: 'participant-left', participant: this.#view(p), reason: r });
+  #onRoster(message: ServerMessage): void {
+    const diff = this.#roster.apply(message);
+    if (diff.welcome && !diff.welcome.resumed) {
+      if (this.#local.size > 0) {
+        // A new participant (the old one expired): announce what this session already publishes.
+        this.#presence?.send({ type: 'publish', tracks: [...this.#local.values()].map((l) => l.published) });
       }
+      if (this.#chatOut) this.#announceChat();
     }
-    for (const id of after) {
-      const p = this.#participants.get(id);
-      if (!before.has(id) && p) this.#notify({ type: 'participant-joined', participant: this.#view(p) });
-    }
+    for (const id of diff.gone) this.#detectors.delete(id);
+    for (const { participant, track } of diff.published)
+      this.#notify({
+        type: 'track-published',
+        participantId: participant.id,
+        source: track.source,
+        trackName: track.trackName,
+      });
+    for (const { participant, track } of diff.unpublished)
+      this.#notify({
+        type: 'track-unpublished',
+        participantId: participant.id,
+        source: track.source,
+        trackName: track.trackName,
+      });
+    const parts = this.#parts();
+    for (const { participant, reason } of diff.left)
+      this.#notify({ type: 'participant-left', participant: participantView(participant, parts), reason });
+    for (const participant of diff.joined)
+      this.#notify({ type: 'participant-joined', participant: participantView(participant, parts) });
   }
 
   // ---- the Calls session -------------------------------------------------------------------------------
@@ -648,15 +582,7 @@ export class Room {
       session = await SfuSession.create(this.#api, { iceServers });
       mark('session');
     } catch (error) {
-      if (error instanceof CallsApiError && (error.status === 0 || error.status === 401)) {
-        throw new RoomError(
-          error.status ? 'token-unauthorized' : 'backend-unreachable',
-          error.message,
-          true,
-          error,
-        );
-      }
-      throw error;
+      throw sessionCreateError(error);
     }
     session.addEventListener(SfuSessionLostEvent.eventName, () => void this.#replaceSession(session));
     session.addEventListener('state-change', () => {
@@ -670,17 +596,7 @@ export class Room {
       (error: unknown) => {
         const addresses = session.announcedAddresses;
         session.closeSession();
-        if (error instanceof SfuSessionError && error.code === 'media_unreachable') {
-          throw new RoomError(
-            'media-unreachable',
-            `${error.message}: UDP to them is blocked, or they are not this browser's to reach (set ` +
-              'SFU_ANNOUNCED_IP on the embedded SFU to an address this device can reach)',
-            true,
-            error,
-            Object.freeze([...addresses]),
-          );
-        }
-        throw error;
+        throw transportError(error, addresses);
       },
     );
     // Whoever gives up on the join before awaiting it must not leave an unhandled rejection behind.
@@ -825,7 +741,7 @@ export class Room {
     for (const pub of pubs)
       this.#notify({
         type: 'track-published',
-        participantId: this.#selfId ?? '',
+        participantId: this.#roster.selfId ?? '',
         source: pub.source,
         trackName: pub.trackName,
       });
@@ -853,13 +769,13 @@ export class Room {
     if (!session || this.#status !== 'joined' || this.#replacing) return;
     const desired = new Map<string, { p: Participant; t: PublishedTrack }>();
     const chatSessions = new Set<string>();
-    for (const p of this.#others()) {
+    for (const p of this.#roster.others()) {
       const chat = chatSession(p);
       if (chat) chatSessions.add(chat);
       for (const t of p.tracks) {
         const pref = this.#prefs.get(tileKey(p.id, t.source));
         if (t.kind === 'video' && pref && !pref.visible) continue;
-        desired.set(`${t.sessionId}/${t.trackName}`, { p, t });
+        desired.set(trackKey(t), { p, t });
       }
     }
     const closing: string[] = [];
@@ -1012,7 +928,7 @@ export class Room {
     } catch {
       return;
     }
-    const from = [...this.#participants.values()].find((p) => chatSession(p) === sessionId);
+    const from = this.#roster.byChatSession(sessionId);
     if (!from) return;
     const text = typeof body.text === 'string' ? body.text.slice(0, MAX_CHAT_CHARS) : undefined;
     this.#receive(
@@ -1063,14 +979,15 @@ export class Room {
     const transceivers = session.peerConnection.getTransceivers();
     for (const pull of this.#pulls.values()) {
       if (pull.published.kind !== 'audio' || !pull.mid) continue;
-      const p = this.#participants.get(pull.participantId);
+      const p = this.#roster.get(pull.participantId);
       const receiver = transceivers.find((t) => t.mid === pull.mid)?.receiver;
       if (receiver && p && !p.state.muted) levels.set(pull.participantId, receiverLevel(receiver));
     }
     const mic = this.#local.get('microphone');
-    if (mic?.track && this.#micOn && this.#selfId) {
+    const selfId = this.#roster.selfId;
+    if (mic?.track && this.#micOn && selfId) {
       const sender = transceivers.find((t) => t.mid === mic.mid)?.sender;
-      if (sender) levels.set(this.#selfId, await senderLevel(sender).catch(() => 0));
+      if (sender) levels.set(selfId, await senderLevel(sender).catch(() => 0));
     }
     let changed = false;
     for (const id of new Set([...levels.keys(), ...this.#speaking])) {
@@ -1095,7 +1012,7 @@ export class Room {
         }
       }
       active ??=
-        this.#activeSpeaker && this.#participants.has(this.#activeSpeaker) ? this.#activeSpeaker : undefined;
+        this.#activeSpeaker && this.#roster.has(this.#activeSpeaker) ? this.#activeSpeaker : undefined;
     }
     if (active !== this.#activeSpeaker) {
       this.#activeSpeaker = active;
@@ -1165,69 +1082,40 @@ export class Room {
 
   // ---- snapshots and notifications ---------------------------------------------------------------------
 
-  #view(p: Participant): ParticipantView {
-    const isLocal = p.id === this.#selfId;
-    const track = (source: TrackSource) =>
-      isLocal
-        ? this.#local.get(source)?.track
-        : [...this.#pulls.values()].find(
-            (pull) => pull.participantId === p.id && pull.published.source === source && pull.track,
-          )?.track;
-    const state: ParticipantState = isLocal
-      ? { ...p.state, muted: !this.#micOn, cameraOff: !this.#camOn }
-      : { ...DEFAULT_PARTICIPANT_STATE, ...p.state };
-    return Object.freeze({
-      id: p.id,
-      name: p.name,
-      role: p.role,
-      isLocal,
-      state: Object.freeze({ ...state, speaking: this.#speaking.has(p.id) }),
-      connected: p.connected,
-      breakout: p.breakout,
-      camera: track('camera'),
-      microphone: track('microphone'),
-      screen: track('screen'),
-      speaking: this.#speaking.has(p.id),
-      quality: isLocal ? 'unknown' : (this.#quality.get(p.id) ?? 'unknown'),
-    });
-  }
-
-  #snapshot(): RoomState {
-    const self = this.#self();
-    const visible = self ? [self, ...this.#others()] : this.#others();
-    const participants = visible.map((p) => this.#view(p));
-    const tile = (p: { id: string }, source: TileView['source']): TileView =>
-      Object.freeze({ key: tileKey(p.id, source), participantId: p.id, source });
-    const tiles = [
-      ...participants.filter((p) => p.role !== 'viewer').map((p) => tile(p, 'camera')),
-      ...visible
-        .filter(
-          (p) =>
-            p.tracks.some((t) => t.source === 'screen') ||
-            (p.id === this.#selfId && this.#local.has('screen')),
-        )
-        .map((p) => tile(p, 'screen')),
-    ];
-    return Object.freeze({
+  #parts(): SnapshotParts {
+    const local = this.#local;
+    const pulls = this.#pulls;
+    return {
       status: this.#status,
       connection: this.#connection,
       room: this.#o.room,
-      selfId: this.#selfId,
-      participants: Object.freeze(participants),
-      tiles: Object.freeze(tiles),
+      selfId: this.#roster.selfId,
+      self: this.#roster.self(),
+      others: this.#roster.others(),
+      role: this.#role,
+      chatOption: this.#o.chat !== false,
+      local: {
+        microphoneOn: this.#micOn,
+        cameraOn: this.#camOn,
+        has: (source) => local.has(source),
+        track: (source) => local.get(source)?.track,
+      },
+      remoteTrack: (participantId, source) =>
+        [...pulls.values()].find(
+          (pull) => pull.participantId === participantId && pull.published.source === source && pull.track,
+        )?.track,
+      speaking: this.#speaking,
+      quality: this.#quality,
       activeSpeakerId: this.#activeSpeaker,
       messages: this.#messages,
-      breakout: self?.breakout ?? null,
-      role: this.#role,
-      microphoneEnabled: this.#micOn && this.#local.has('microphone'),
-      cameraEnabled: this.#camOn && !!this.#local.get('camera')?.track,
-      screenSharing: this.#local.has('screen'),
-      canPublish: this.#role !== undefined && this.#role !== 'viewer',
-      chatEnabled: this.#o.chat !== false && this.#status === 'joined',
-      devices: Object.freeze([...this.#devices]),
-      selectedDevices: Object.freeze({ ...this.#selected }),
+      devices: this.#devices,
+      selectedDevices: this.#selected,
       error: this.#error,
-    });
+    };
+  }
+
+  #snapshot(): RoomState {
+    return roomSnapshot(this.#parts());
   }
 
   /** Coalesces a burst of changes into one snapshot and one notification. */
@@ -1280,10 +1168,6 @@ export class Room {
   }
 }
 
-function chatSession(p: Participant | undefined): string | undefined {
-  return p?.session?.chat ? p.session.sessionId : undefined;
-}
-
 /** Asks for layer `rid`, falling back to the best one (rids sort best first, room-media.ts). */
 function simulcastFor(rid: string): SimulcastOptions {
   return { preferredRid: rid, priorityOrdering: 'asciibetical', ridNotAvailable: 'asciibetical' };
@@ -1293,42 +1177,7 @@ function keyOf(pull: Pull): string {
   return tileKey(pull.participantId, pull.published.source);
 }
 
-export function tileKey(participantId: string, source: TrackSource): string {
-  return `${participantId}:${source === 'screen' ? 'screen' : 'camera'}`;
-}
-
 /** Join phases as User Timing marks (`calls-room:token` …), for `bench:join` and the browser's profiler. */
 function mark(name: string): void {
   globalThis.performance?.mark?.(`calls-room:${name}`);
-}
-
-function roleOf(token: string): ParticipantRole {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { role?: unknown };
-    return claims.role === 'host' || claims.role === 'viewer' ? claims.role : 'guest';
-  } catch {
-    return 'guest';
-  }
-}
-
-function tokenError(error: unknown): RoomError {
-  if (!(error instanceof TokenError)) return toRoomError(error, 'token-failed', true);
-  const code: RoomErrorCode =
-    error.code === 'unauthorized'
-      ? 'token-unauthorized'
-      : error.code === 'forbidden'
-        ? 'token-forbidden'
-        : error.code === 'network_error'
-          ? 'backend-unreachable'
-          : 'token-failed';
-  return new RoomError(code, error.message, true, error);
-}
-
-function toRoomError(error: unknown, fallback: RoomErrorCode, fatal = false): RoomError {
-  if (error instanceof RoomError)
-    return fatal && !error.fatal
-      ? new RoomError(error.code, error.message, true, error, error.addresses)
-      : error;
-  return new RoomError(fallback, error instanceof Error ? error.message : String(error), fatal, error);
 }

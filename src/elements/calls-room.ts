@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { Room, RoomError, type RoomNotification, type RoomState, type TileView } from '../client/room.ts';
+import { tileKey } from '../protocol/keys.ts';
 import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
 import { roomStyles } from './calls-room.styles.ts';
 import {
@@ -510,7 +511,7 @@ export class CallsRoom extends LitElement {
       const focusKey =
         this._ui.pinned ??
         tiles.find((t) => t.source === 'screen')?.key ??
-        (activeSpeakerId ? `${activeSpeakerId}:camera` : tiles[0]?.key);
+        (activeSpeakerId ? tileKey(activeSpeakerId, 'camera') : tiles[0]?.key);
       const focus = tiles.find((t) => t.key === focusKey) ?? tiles[0];
       const rest = tiles.filter((t) => t !== focus);
       stage = html`<div part="stage" class="spotlight">
