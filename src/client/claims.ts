@@ -7,7 +7,7 @@ export function decodeClaims(token: string): Partial<RoomTokenClaims> {
     const payload = token.split('.')[1] ?? '';
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const claims: unknown = JSON.parse(json);
-    return claims && typeof claims === 'object' ? (claims) : {};
+    return claims && typeof claims === 'object' ? claims : {};
   } catch {
     return {};
   }

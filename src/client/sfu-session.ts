@@ -81,7 +81,7 @@ export interface PublishOptions {
 }
 
 /** What others need to pull a publication: `(sessionId, trackName)`. `mid` only means something on this session. */
-export interface PublishedTrack {
+export interface PublishResult {
   sessionId: string;
   trackName: string;
   mid: string;
@@ -248,7 +248,7 @@ export class SfuSession extends EventTarget {
    * Publishes `track`. Resolves only once the sender has sent bytes, so that nobody it is announced to pulls
    * a publication the SFU has no packets for yet (`not_found_track_error`; partytracks #237).
    */
-  async publish(track: MediaStreamTrack, options: PublishOptions = {}): Promise<PublishedTrack> {
+  async publish(track: MediaStreamTrack, options: PublishOptions = {}): Promise<PublishResult> {
     const trackName = options.trackName ?? crypto.randomUUID();
     const item: PublishItem = { track, trackName };
     if (options.sendEncodings) item.sendEncodings = options.sendEncodings;
