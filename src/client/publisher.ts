@@ -27,9 +27,10 @@ export interface LocalPublication {
 
 export interface PublisherOptions {
   media: MediaPort;
-  microphoneOn: boolean;
-  cameraOn: boolean;
-  simulcast: boolean;
+  /** Start states, as the Room's options say them. */
+  muted?: boolean | undefined;
+  cameraOff?: boolean | undefined;
+  simulcast?: boolean | undefined;
   maxBitrate?: number | undefined;
   maxFramerate?: number | undefined;
 }
@@ -63,9 +64,9 @@ export class Publisher {
     private readonly host: PublisherHost,
   ) {
     this.#media = options.media;
-    this.#micOn = options.microphoneOn;
-    this.#camOn = options.cameraOn;
-    this.#simulcast = options.simulcast;
+    this.#micOn = !options.muted;
+    this.#camOn = !options.cameraOff;
+    this.#simulcast = options.simulcast !== false;
     this.#limits = { maxBitrate: options.maxBitrate, maxFramerate: options.maxFramerate };
   }
 

@@ -5,6 +5,7 @@
  */
 import { trackKey } from '../protocol/keys.ts';
 import type { LeaveReason, Participant, PublishedTrack, ServerMessage } from '../protocol/presence.ts';
+import type { ParticipantView, RoomNotification } from './room-types.ts';
 
 export interface RosterDiff {
   /** Tracks announced or withdrawn, by participant (in message order). */
@@ -55,6 +56,12 @@ export class Roster {
   others(): Participant[] {
     const breakout = this.self()?.breakout ?? null;
     return [...this.#participants.values()].filter((p) => p.id !== this.#selfId && p.breakout === breakout);
+  }
+
+  /** The Calls sessions whose chat we should receive: those of the others visible to us. */
+  chatSessions(): Set<string> {
+    const sessions = this.others().map(chatSession);
+    return new Set(sessions.filter((s): s is string => s !== undefined));
   }
 
   /** The participant who announced chat on that Calls session. */
@@ -152,4 +159,29 @@ export class Roster {
 /** The Calls session a participant's chat is pulled from (announced with `session`), if any. */
 export function chatSession(p: Participant | undefined): string | undefined {
   return p?.session?.chat ? p.session.sessionId : undefined;
+}
+
+/** A diff as the page's notifications: tracks first, then leaves, then joins. */
+export function rosterNotifications(
+  diff: RosterDiff,
+  view: (p: Participant) => ParticipantView,
+): RoomNotification[] {
+  const track =
+    (type: 'track-published' | 'track-unpublished') =>
+    (x: { participant: Participant; track: PublishedTrack }) =>
+      ({
+        type,
+        participantId: x.participant.id,
+        source: x.track.source,
+        trackName: x.track.trackName,
+      }) as const;
+  return [
+    ...diff.published.map(track('track-published')),
+    ...diff.unpublished.map(track('track-unpublished')),
+    ...diff.left.map(
+      ({ participant, reason }) =>
+        ({ type: 'participant-left', participant: view(participant), reason }) as const,
+    ),
+    ...diff.joined.map((p) => ({ type: 'participant-joined', participant: view(p) }) as const),
+  ];
 }

@@ -4,12 +4,26 @@
  * instead of comparing sessions everywhere.
  */
 import type { ActivitySource, LossTotals } from './activity.ts';
-import { ChatChannels, type ChatChannelsListener, type Scope } from './chat.ts';
+import { ChatChannels, type Scope } from './chat.ts';
+import { toRoomError } from './errors.ts';
 import type { CallsSession } from './ports.ts';
 import type { Publisher } from './publisher.ts';
 import { receiverLevel } from './room-media.ts';
+import type { RoomError, RoomNotification } from './room-types.ts';
 import type { Roster } from './roster.ts';
-import { Subscriptions, type SubscriptionsListener, type VideoPreferences } from './subscriptions.ts';
+import { Subscriptions, type VideoPreferences } from './subscriptions.ts';
+
+/** What a session's parts report to the Room. */
+export interface ScopeHost {
+  changed(): void;
+  notify(notification: RoomNotification): void;
+  /** A failure that does not end the room. */
+  fail(error: RoomError): void;
+  reconcile(): void;
+  /** Our chat channel is published: tell the others where to pull it from. */
+  announceChat(): void;
+  chatReceived(sessionId: string, raw: unknown): void;
+}
 
 export class SessionScope implements Scope {
   #live = true;
@@ -19,10 +33,26 @@ export class SessionScope implements Scope {
   constructor(
     readonly session: CallsSession,
     prefs: VideoPreferences,
-    listeners: { subscriptions: SubscriptionsListener; chat: ChatChannelsListener },
+    host: ScopeHost,
   ) {
-    this.subscriptions = new Subscriptions(this, prefs, listeners.subscriptions);
-    this.chat = new ChatChannels(this, listeners.chat);
+    // Failures of a session already gone are moot: its replacement does the work again.
+    const failed = (error: unknown, code: RoomError['code']) => {
+      if (this.reportable()) host.fail(toRoomError(error, code));
+    };
+    this.subscriptions = new Subscriptions(this, prefs, {
+      changed: () => host.changed(),
+      subscribed: (pull) => host.notify({ type: 'track-subscribed', ...pull }),
+      failed,
+      retry: () => host.reconcile(),
+    });
+    this.chat = new ChatChannels(this, {
+      published: () => {
+        host.announceChat();
+        host.changed();
+      },
+      received: (sessionId, raw) => host.chatReceived(sessionId, raw),
+      failed,
+    });
   }
 
   get live(): boolean {

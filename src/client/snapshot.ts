@@ -7,6 +7,12 @@ import {
   type ParticipantState,
   type TrackSource,
 } from '../protocol/presence.ts';
+import type { Activity } from './activity.ts';
+import type { ChatLog } from './chat.ts';
+import type { Devices } from './devices.ts';
+import type { Publisher } from './publisher.ts';
+import type { Roster } from './roster.ts';
+import type { Subscriptions } from './subscriptions.ts';
 import type {
   ChatMessage,
   ConnectionState,
@@ -140,4 +146,49 @@ export function idleState(room = ''): RoomState {
     selectedDevices: {},
     error: undefined,
   });
+}
+
+/** The parts of a live Room, as a snapshot reads them. */
+export interface RoomParts {
+  status: RoomStatus;
+  connection: ConnectionState;
+  room: string;
+  role: ParticipantRole | undefined;
+  chatOption: boolean;
+  error: RoomError | undefined;
+  roster: Roster;
+  publisher: Publisher;
+  /** The current session's, while it is live. */
+  subscriptions: Subscriptions | undefined;
+  activity: Activity;
+  chat: ChatLog;
+  devices: Devices;
+}
+
+export function snapshotParts(r: RoomParts): SnapshotParts {
+  const { publisher, subscriptions } = r;
+  return {
+    status: r.status,
+    connection: r.connection,
+    room: r.room,
+    selfId: r.roster.selfId,
+    self: r.roster.self(),
+    others: r.roster.others(),
+    role: r.role,
+    chatOption: r.chatOption,
+    local: {
+      microphoneOn: publisher.microphoneOn,
+      cameraOn: publisher.cameraOn,
+      has: (source) => publisher.has(source),
+      track: (source) => publisher.track(source),
+    },
+    remoteTrack: (id, source) => subscriptions?.track(id, source),
+    speaking: r.activity.speaking,
+    quality: r.activity.quality,
+    activeSpeakerId: r.activity.activeSpeaker,
+    messages: r.chat.messages,
+    devices: r.devices.list,
+    selectedDevices: publisher.selectedDevices,
+    error: r.error,
+  };
 }
