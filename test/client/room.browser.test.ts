@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Room, type RoomNotification } from '../../src/client/room.ts';
 import { testEnv } from '../helpers/env.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 async function newRoom(room: string, name: string): Promise<{ model: Room; seen: RoomNotification[] }> {
   const env = await testEnv();
@@ -10,13 +11,7 @@ async function newRoom(room: string, name: string): Promise<{ model: Room; seen:
   return { model, seen };
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 20_000) => waitFor(check, what, timeoutMs);
 
 describe('Room model', function () {
   this.timeout(120_000);

@@ -1,6 +1,7 @@
 /** Browser-test helpers for the client core: a CallsApi on the run's embedded SFU, and stats polling. */
 import { CallsApi } from '../../src/client/calls-api.ts';
 import { testEnv } from '../helpers/env.ts';
+import { waitFor as poll } from '../helpers/wait.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -26,21 +27,25 @@ export async function sfuApi(): Promise<{ api: CallsApi; requests: RecordedReque
   };
 }
 
-/** Polls `condition` until it holds; fails with `message` and the last observed value after `timeoutMs`. */
+/** Polls `condition` until it holds (helpers/wait.ts); fails with `message` and the last observed value. */
 export async function waitFor<T>(
   probe: () => Promise<T> | T,
   condition: (value: T) => boolean,
   message: string,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (condition(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${message} (last: ${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const found = await poll(
+    async () => {
+      last = await probe();
+      return condition(last) ? { value: last } : undefined;
+    },
+    message,
+    timeoutMs,
+  ).catch(() => {
+    throw new Error(`${message} (last: ${JSON.stringify(last)})`);
+  });
+  return found.value;
 }
 
 export interface InboundStats {

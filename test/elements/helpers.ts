@@ -2,9 +2,12 @@
 import { fixture, html } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
+import { waitFor } from '../helpers/wait.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
 import '../../src/elements/index.ts';
+
+export { waitFor };
 
 export function roomName(prefix = 'room'): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
@@ -67,22 +70,6 @@ export async function makeRoom(room: string, name: string, options: RoomOptions 
     console.warn(`[${name}] calls-error ${e.detail.code}: ${e.detail.cause}`),
   );
   return el;
-}
-
-export async function waitFor<T>(
-  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let delay = 10;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 100);
-  }
 }
 
 export function tiles(room: CallsRoom): CallsTile[] {

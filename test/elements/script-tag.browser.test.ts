@@ -7,6 +7,7 @@
 import { expect } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
+import { waitFor as until } from '../helpers/wait.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
 
@@ -18,23 +19,6 @@ interface Site {
   frame: HTMLIFrameElement;
   win: SiteWindow;
   room: CallsRoom;
-}
-
-/** Polls a condition (never a fixed sleep); same contract as `waitFor` in helpers.ts, which imports the source. */
-async function until<T>(
-  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  let delay = 10;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 100);
-  }
 }
 
 async function openSite(backendUrl: string, room: string, name: string): Promise<Site> {
