@@ -148,6 +148,35 @@ void describe('Room over fakes', () => {
     room.leave();
   });
 
+  void it('a track announced again by a new participant (a backend restart) keeps its pull and changes hands', async () => {
+    const { room, session, presence, notes } = await joined();
+    await until(() => session.pulls.size === 2);
+    const ada2 = participant('ada2', { tracks: [camera('s-ada'), microphone('s-ada')] });
+    presence.deliver({ ...welcome('me2', [ada2]), participantId: 'me2' });
+    await until(() => room.state.participants.some((p) => p.id === 'ada2' && p.camera !== undefined));
+    assert.equal(session.pullLog.length, 2, 'nothing pulled twice');
+    assert.equal(session.closed.length, 0, 'nothing closed');
+    assert.ok(notes.some((n) => n.type === 'participant-joined' && n.participant.id === 'ada2'));
+    // A new participant for us too: what this session publishes is announced again.
+    assert.equal(presence.sent.filter((m) => m.type === 'publish').length, 2);
+    room.leave();
+  });
+
+  void it('a device switch replaces the track in place and keeps the microphone muted', async () => {
+    const { room, fakes } = await joined([], { muted: false });
+    await until(() => room.state.microphoneEnabled);
+    await room.setMicrophoneEnabled(false);
+    const before = room.state.participants[0]!.microphone!;
+    await room.selectDevice('audioinput', 'usb-mic');
+    const after = room.state.participants[0]!.microphone!;
+    assert.notEqual(after, before);
+    assert.equal(after.enabled, false);
+    assert.equal(before.readyState, 'ended');
+    assert.deepEqual(room.state.selectedDevices, { audioinput: 'usb-mic' });
+    assert.ok(fakes.media.requests.some((c) => JSON.stringify(c.audio).includes('usb-mic')));
+    room.leave();
+  });
+
   void it('does not change the options object it was given (setCameraLimits)', async () => {
     const given = options({ maxBitrate: 500_000 });
     const copy = { ...given };
