@@ -1,5 +1,6 @@
 /** Local media for the Room: devices, simulcast encodings, layer choice by tile size, audio levels. */
 import type { SimulcastLayer } from '../protocol/presence.ts';
+import type { MediaPort } from './ports.ts';
 import { RoomError } from './room-types.ts';
 
 /**
@@ -49,12 +50,12 @@ export function layerForHeight(layers: readonly SimulcastLayer[] | undefined, he
 }
 
 /** getUserMedia with errors mapped to the Room's codes. */
-export async function getMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
-  if (!navigator.mediaDevices?.getUserMedia) {
+export async function getMedia(media: MediaPort, constraints: MediaStreamConstraints): Promise<MediaStream> {
+  if (!media.available) {
     throw new RoomError('media-failed', 'no media devices (needs HTTPS)');
   }
   try {
-    return await navigator.mediaDevices.getUserMedia(constraints);
+    return await media.getUserMedia(constraints);
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'NotAllowedError' || name === 'SecurityError') {

@@ -1,7 +1,8 @@
 /** The Room model's public shapes: immutable snapshots, notifications, errors and options. */
 import type { LeaveReason, ParticipantRole, ParticipantState, TrackSource } from '../protocol/presence.ts';
 
-export type RoomStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left' | 'failed';
+/** The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. */
+export type RoomStatus = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
 
 /** Overall connection, as `calls-connection-state-change` reports it. */
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

@@ -3,7 +3,7 @@
  * (calls-clients.md §1): pushes with client offers, pulls with SFU offers answered through `/renegotiate`,
  * negotiated closes with a client offer, all serialized on one negotiation queue and batched per tick.
  */
-import type { DataChannelObject, SessionDescription, SimulcastOptions } from '../protocol/calls.ts';
+import type { SessionDescription } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
 import {
   CallsApiError,
@@ -13,117 +13,30 @@ import {
   type NewSessionOptions,
 } from './calls-api.ts';
 import { NegotiationQueue, type ItemOutcome } from './negotiation-queue.ts';
+import { SessionDataChannels } from './sfu-data-channels.ts';
+import { answerOffer, offerAndApply, waitForBytesSent } from './sfu-exchange.ts';
+import { candidateAddresses, SessionHealth } from './sfu-session-health.ts';
+import {
+  closeOutcomes,
+  DEFAULTS,
+  simulcastOf,
+  SfuSessionError,
+  SfuSessionLostEvent,
+  SfuSessionStateEvent,
+  type CloseOptions,
+  type DataChannelReliability,
+  type PublishOptions,
+  type PublishResult,
+  type PulledTrack,
+  type PullRequest,
+  type PullUpdate,
+  type SfuSessionEventMap,
+  type SfuSessionOptions,
+  type SfuSessionState,
+  type SubscribeDataChannelOptions,
+} from './sfu-session-types.ts';
 
-export type SfuSessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'lost' | 'closed';
-
-export type SfuSessionErrorCode =
-  | 'session_lost'
-  | 'session_closed'
-  | 'publish_timeout'
-  | 'track_timeout'
-  | 'connect_timeout'
-  | 'media_unreachable'
-  | 'unknown_mid'
-  | 'bad_response';
-
-/** A failure of the session itself rather than of one Calls request. */
-export class SfuSessionError extends Error {
-  override readonly name = 'SfuSessionError';
-  constructor(
-    readonly code: SfuSessionErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export class SfuSessionStateEvent extends Event {
-  static readonly eventName = 'state-change';
-  constructor(readonly state: SfuSessionState) {
-    super(SfuSessionStateEvent.eventName);
-  }
-}
-
-/** The session cannot recover: the owner must make a new session and re-publish and re-pull (calls-api.md §9.6). */
-export class SfuSessionLostEvent extends Event {
-  static readonly eventName = 'session-lost';
-  constructor(readonly reason: string) {
-    super(SfuSessionLostEvent.eventName);
-  }
-}
-
-export interface SfuSessionEventMap {
-  'state-change': SfuSessionStateEvent;
-  'session-lost': SfuSessionLostEvent;
-}
-
-export interface SfuSessionOptions {
-  /** May be a promise: it is awaited alongside `sessions/new`, not before it. */
-  iceServers?: RTCIceServer[] | Promise<RTCIceServer[]>;
-  /** Passed to `sessions/new`. */
-  correlationId?: string;
-  /** How long ICE may stay `disconnected` before the session counts as lost (partytracks: 7 s). */
-  disconnectedTimeoutMs?: number;
-  /** While ICE is `disconnected`, how often to ask the SFU whether it still has the session. */
-  probeIntervalMs?: number;
-  /** How long `publish` waits for the first bytes to leave. */
-  publishTimeoutMs?: number;
-  /** How long a pull waits for its `track` event after the SFU's offer (partytracks: 5 s). */
-  trackTimeoutMs?: number;
-  /** How long `establishDataChannels` waits for the transport to connect. */
-  connectTimeoutMs?: number;
-}
-
-export interface PublishOptions {
-  /** The publication's name; a random UUID by default, as partytracks does. */
-  trackName?: string;
-  sendEncodings?: RTCRtpEncodingParameters[];
-}
-
-/** What others need to pull a publication: `(sessionId, trackName)`. `mid` only means something on this session. */
-export interface PublishedTrack {
-  sessionId: string;
-  trackName: string;
-  mid: string;
-}
-
-export interface PullRequest {
-  /** The publisher's session. */
-  sessionId: string;
-  trackName: string;
-  simulcast?: SimulcastOptions;
-  /**
-   * Called with the track as soon as the browser has it (the SFU's offer applied), before `renegotiate`
-   * returns: a `<video>` given it then is ready when the first frame arrives. The pull may still fail.
-   */
-  onTrack?: (track: MediaStreamTrack) => void;
-}
-
-export interface PulledTrack {
-  track: MediaStreamTrack;
-  mid: string;
-}
-
-/** Change the layer of a pull, or point its transceiver at another publication (no SDP either way). */
-export type PullUpdate =
-  { simulcast: SimulcastOptions } | { sessionId: string; trackName: string; simulcast?: SimulcastOptions };
-
-export interface CloseOptions {
-  /** Stop forwarding without an SDP exchange (cleanup, or a session that is not connected). */
-  force?: boolean;
-}
-
-/** Must match between the publisher and every subscriber of a channel. */
-export interface DataChannelReliability {
-  ordered?: boolean;
-  maxRetransmits?: number;
-  maxPacketLifeTime?: number;
-}
-
-export interface SubscribeDataChannelOptions extends DataChannelReliability {
-  waitForAck?: boolean;
-  canReply?: boolean;
-}
+export * from './sfu-session-types.ts';
 
 interface PublishItem {
   track: MediaStreamTrack;
@@ -135,14 +48,6 @@ interface PullItemResult {
   mid: string;
   track: Promise<MediaStreamTrack>;
 }
-
-const DEFAULTS: Required<Omit<SfuSessionOptions, 'iceServers' | 'correlationId'>> = {
-  disconnectedTimeoutMs: 7000,
-  probeIntervalMs: 2000,
-  publishTimeoutMs: 15_000,
-  trackTimeoutMs: 5000,
-  connectTimeoutMs: 10_000,
-};
 
 /** Typed listeners for the session's events (declarations only: EventTarget's own methods do the work). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -181,12 +86,8 @@ export class SfuSession extends EventTarget {
   readonly #queue = new NegotiationQueue();
   readonly #trackWaiters = new Map<string, (track: MediaStreamTrack) => void>();
   readonly #pulls = new Map<string, PullRequest>();
-  #state: SfuSessionState = 'new';
-  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
-  #probe: AbortController | undefined;
-  #establish: Promise<void> | undefined;
-  #connectedOnce = false;
-  #lostReason = '';
+  readonly #health: SessionHealth;
+  readonly #channels: SessionDataChannels;
 
   static async create(api: CallsApi, options: SfuSessionOptions = {}): Promise<SfuSession> {
     const request: NewSessionOptions = options.correlationId ? { correlationId: options.correlationId } : {};
@@ -221,12 +122,28 @@ export class SfuSession extends EventTarget {
     pc.addEventListener('datachannel', (event) => {
       if (event.channel.label === SERVER_EVENTS_CHANNEL) this.serverEvents = event.channel;
     });
-    pc.addEventListener('connectionstatechange', () => this.#onConnectionChange());
-    pc.addEventListener('iceconnectionstatechange', () => this.#onConnectionChange());
+    this.#channels = new SessionDataChannels({
+      api,
+      sessionId,
+      pc,
+      queue: this.#queue,
+      health: () => this.#health,
+      answer: (offer) => this.#answerSfuOffer(offer),
+    });
+    this.#health = new SessionHealth({
+      pc,
+      options: this.#options,
+      probe: (signal) => this.#api.getSession(this.sessionId, { signal }),
+      lost: (reason) => this.#queue.close(new SfuSessionError('session_lost', `session lost: ${reason}`)),
+      stateChanged: (state) => {
+        this.dispatchEvent(new SfuSessionStateEvent(state));
+        if (state === 'lost') this.dispatchEvent(new SfuSessionLostEvent(this.#health.lostReason));
+      },
+    });
   }
 
   get state(): SfuSessionState {
-    return this.#state;
+    return this.#health.state;
   }
 
   /**
@@ -234,27 +151,27 @@ export class SfuSession extends EventTarget {
    * media transport tries to connect.
    */
   get announcedAddresses(): string[] {
-    const sdp = this.peerConnection.remoteDescription?.sdp ?? '';
-    const addresses = [...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ /gm)].map((m) => m[1]!);
-    return [...new Set(addresses)];
+    return candidateAddresses(this.peerConnection.remoteDescription?.sdp ?? '');
   }
 
   /** Lost or closed: nothing can be done on this session any more. */
   get #ended(): boolean {
-    return this.#state === 'lost' || this.#state === 'closed';
+    return this.#health.ended;
   }
 
   /**
    * Publishes `track`. Resolves only once the sender has sent bytes, so that nobody it is announced to pulls
    * a publication the SFU has no packets for yet (`not_found_track_error`; partytracks #237).
    */
-  async publish(track: MediaStreamTrack, options: PublishOptions = {}): Promise<PublishedTrack> {
+  async publish(track: MediaStreamTrack, options: PublishOptions = {}): Promise<PublishResult> {
     const trackName = options.trackName ?? crypto.randomUUID();
     const item: PublishItem = { track, trackName };
     if (options.sendEncodings) item.sendEncodings = options.sendEncodings;
     const { mid, transceiver } = await this.#publishBatch(item);
     try {
-      await this.#waitForBytesSent(transceiver.sender);
+      await waitForBytesSent(transceiver.sender, this.#options.publishTimeoutMs, () =>
+        this.#health.assertUsable(),
+      );
     } catch (error) {
       // The caller never learns this mid, so the publication is ours to take back.
       void this.close([mid]).catch(() => undefined);
@@ -278,12 +195,12 @@ export class SfuSession extends EventTarget {
 
   /** `tracks/update` on a pull: no SDP, so it bypasses the queue as partytracks does. */
   async updatePull(mid: string, update: PullUpdate): Promise<void> {
-    this.#assertUsable();
+    this.#health.assertUsable();
     const current = this.#pulls.get(mid);
     if (!current) throw new SfuSessionError('unknown_mid', `no pull on mid ${mid}`);
     const next: PullRequest =
       'sessionId' in update ? { ...update } : { ...current, simulcast: update.simulcast };
-    const response = await this.#watch(
+    const response = await this.#health.watch(
       this.#api.updateTracks(this.sessionId, {
         tracks: [
           {
@@ -337,29 +254,12 @@ export class SfuSession extends EventTarget {
 
   /** Sets up the session's SCTP transport (`datachannels/establish`) once; later calls share the first. */
   establishDataChannels(): Promise<void> {
-    this.#establish ??= this.#queue
-      .run(async () => {
-        this.#assertUsable();
-        const response = await this.#watch(
-          this.#api.establishDataChannels(this.sessionId, {
-            dataChannel: { location: 'remote', dataChannelName: SERVER_EVENTS_CHANNEL },
-          }),
-        );
-        if (response.sessionDescription?.type === 'offer')
-          await this.#answerSfuOffer(response.sessionDescription);
-        else throw new SfuSessionError('bad_response', 'datachannels/establish: no offer');
-      })
-      .then(() => this.#waitForTransport())
-      .catch((error: unknown) => {
-        this.#establish = undefined;
-        throw error;
-      });
-    return this.#establish;
+    return this.#channels.establish();
   }
 
   /** Publishes a data channel; every subscriber receives what is sent on the returned channel. */
   publishDataChannel(name: string, options: DataChannelReliability = {}): Promise<RTCDataChannel> {
-    return this.#newDataChannel(name, { location: 'local' }, options);
+    return this.#channels.publish(name, options);
   }
 
   /** Subscribes to another session's data channel. Without `canReply`, what is sent on it is dropped. */
@@ -368,41 +268,25 @@ export class SfuSession extends EventTarget {
     name: string,
     options: SubscribeDataChannelOptions = {},
   ): Promise<RTCDataChannel> {
-    const { waitForAck, canReply } = options;
-    return this.#newDataChannel(
-      name,
-      { location: 'remote', sessionId, ...defined({ waitForAck, canReply }) },
-      options,
-    );
+    return this.#channels.subscribe(sessionId, name, options);
   }
 
   /** Closes a data channel this session published or subscribed to. */
-  async closeDataChannel(channel: RTCDataChannel): Promise<void> {
-    const id = channel.id;
-    channel.close();
-    if (id === null || this.#ended) return;
-    const response = await this.#queue.run(() =>
-      this.#watch(this.#api.closeDataChannels(this.sessionId, { dataChannels: [{ id }] })),
-    );
-    const item = response.dataChannels?.[0];
-    if (item?.errorCode && item.errorCode !== 'close_track_error') {
-      throw new CallsItemError(item.errorCode, item.errorDescription ?? '', `data channel ${id}`);
-    }
+  closeDataChannel(channel: RTCDataChannel): Promise<void> {
+    return this.#channels.close(channel);
   }
 
   /** Ends the session. Calls has no delete-session: the SFU drops it once the connection is gone. */
   closeSession(): void {
-    if (this.#state === 'closed') return;
+    if (!this.#health.close()) return;
     this.#queue.close(new SfuSessionError('session_closed', 'session closed'));
-    clearTimeout(this.#disconnectedTimer);
-    this.#probe?.abort();
     this.peerConnection.close();
-    this.#setState('closed');
+    this.#health.closed();
   }
 
   readonly #publishBatch = this.#queue.batcher<PublishItem, { mid: string; transceiver: RTCRtpTransceiver }>(
     async (items) => {
-      this.#assertUsable();
+      this.#health.assertUsable();
       const pc = this.peerConnection;
       const transceivers = items.map((item) =>
         pc.addTransceiver(item.track, {
@@ -447,8 +331,8 @@ export class SfuSession extends EventTarget {
   );
 
   readonly #pullBatch = this.#queue.batcher<PullRequest, PullItemResult>(async (items) => {
-    this.#assertUsable();
-    const response = await this.#watch(
+    this.#health.assertUsable();
+    const response = await this.#health.watch(
       this.#api.newTracks(this.sessionId, {
         tracks: items.map((item) => ({
           location: 'remote',
@@ -529,7 +413,7 @@ export class SfuSession extends EventTarget {
   async #forceClose(mids: readonly string[]): Promise<ItemOutcome<void>[]> {
     let outcomes: ItemOutcome<void>[];
     try {
-      const response = await this.#watch(
+      const response = await this.#health.watch(
         this.#api.closeTracks(this.sessionId, {
           tracks: mids.map((mid) => ({ mid })),
           force: true,
@@ -551,76 +435,20 @@ export class SfuSession extends EventTarget {
     return outcomes;
   }
 
-  /**
-   * Our offer, sent by `send`, and the SFU's answer applied. A failed request rolls the offer back (and runs
-   * `undo`); an answer the browser rejects also leaves the PC stable.
-   */
-  async #offer<R extends { sessionDescription?: SessionDescription }>(
+  /** Our offer and the SFU's answer (sfu-exchange.ts), the request watched for a session the SFU dropped. */
+  #offer<R extends { sessionDescription?: SessionDescription }>(
     label: string,
     send: (offer: SessionDescription) => Promise<R>,
     undo?: () => void,
   ): Promise<R> {
-    const pc = this.peerConnection;
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    let response: R;
-    try {
-      response = await this.#watch(send({ type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp ?? '' }));
-      if (response.sessionDescription?.type !== 'answer')
-        throw new SfuSessionError('bad_response', `${label}: no answer`);
-    } catch (error) {
-      await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
-      undo?.();
-      throw error;
-    }
-    try {
-      await pc.setRemoteDescription(response.sessionDescription);
-    } catch (error) {
-      if (pc.signalingState === 'have-local-offer') {
-        await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
-      }
-      throw error;
-    }
-    return response;
+    return offerAndApply(this.peerConnection, label, (offer) => this.#health.watch(send(offer)), undo);
   }
 
   async #answerSfuOffer(offer: SessionDescription): Promise<void> {
-    const pc = this.peerConnection;
-    try {
-      await pc.setRemoteDescription(offer);
-      await pc.setLocalDescription(await pc.createAnswer());
-    } catch (error) {
-      // Back to stable, so that the next exchange on this session can still run.
-      if (pc.signalingState === 'have-remote-offer') {
-        await pc.setRemoteDescription({ type: 'rollback' }).catch(() => undefined);
-      }
-      throw error;
-    }
-    const sdp = pc.localDescription?.sdp;
-    if (!sdp) throw new SfuSessionError('bad_response', 'no local answer');
-    await this.#watch(this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } }));
-  }
-
-  async #newDataChannel(
-    label: string,
-    object: DataChannelObject,
-    options: DataChannelReliability,
-  ): Promise<RTCDataChannel> {
-    await this.establishDataChannels();
-    const reliability = reliabilityOf(options);
-    return this.#queue.run(async () => {
-      this.#assertUsable();
-      const response = await this.#watch(
-        this.#api.newDataChannels(this.sessionId, {
-          dataChannels: [{ ...object, dataChannelName: label, ...reliability }],
-        }),
-      );
-      const item = response.dataChannels?.find((d) => d.dataChannelName === label);
-      if (item?.errorCode) throw new CallsItemError(item.errorCode, item.errorDescription ?? '', label);
-      if (typeof item?.id !== 'number')
-        throw new SfuSessionError('bad_response', `no id for data channel ${label}`);
-      return this.peerConnection.createDataChannel(label, { negotiated: true, id: item.id, ...reliability });
-    });
+    const sdp = await answerOffer(this.peerConnection, offer);
+    await this.#health.watch(
+      this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } }),
+    );
   }
 
   #waitForTrack(mid: string): Promise<MediaStreamTrack> {
@@ -636,175 +464,6 @@ export class SfuSession extends EventTarget {
     });
   }
 
-  async #waitForBytesSent(sender: RTCRtpSender): Promise<void> {
-    const deadline = Date.now() + this.#options.publishTimeoutMs;
-    let delay = 5;
-    for (;;) {
-      this.#assertUsable();
-      const stats = await sender.getStats();
-      let sent = false;
-      stats.forEach((report: { type: string; bytesSent?: number }) => {
-        if (report.type === 'outbound-rtp' && (report.bytesSent ?? 0) > 0) sent = true;
-      });
-      if (sent) return;
-      if (Date.now() > deadline) {
-        throw new SfuSessionError(
-          'publish_timeout',
-          `no bytes sent within ${this.#options.publishTimeoutMs} ms`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 1.5, 100);
-    }
-  }
-
-  /** The PeerConnection is connected and so is its SCTP transport: data channels can be allocated. */
-  #waitForTransport(): Promise<void> {
-    const pc = this.peerConnection;
-    const ready = () =>
-      pc.connectionState === 'connected' && (pc.sctp === null || pc.sctp.state === 'connected');
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (ready()) finish();
-        else if (this.#ended) finish(this.#iceFailedFirst() ? this.#unreachable() : this.#unusable());
-      };
-      const timer = setTimeout(
-        () =>
-          finish(
-            this.#connectedOnce
-              ? new SfuSessionError('connect_timeout', 'transport not connected')
-              : this.#unreachable(),
-          ),
-        this.#options.connectTimeoutMs,
-      );
-      const sctp = pc.sctp;
-      const finish = (error?: Error) => {
-        clearTimeout(timer);
-        pc.removeEventListener('connectionstatechange', check);
-        sctp?.removeEventListener('statechange', check);
-        this.removeEventListener('state-change', check);
-        if (error) reject(error);
-        else resolve();
-      };
-      pc.addEventListener('connectionstatechange', check);
-      sctp?.addEventListener('statechange', check);
-      this.addEventListener('state-change', check);
-    });
-  }
-
-  /** The media transport never connected and ICE or DTLS gave up (not a 410 or a close). */
-  #iceFailedFirst(): boolean {
-    return (
-      this.#state === 'lost' &&
-      !this.#connectedOnce &&
-      /^(connectionState|iceConnectionState) /.test(this.#lostReason)
-    );
-  }
-
-  /** What `media-unreachable` reports: no ICE+DTLS connection to any address the SFU announced. */
-  #unreachable(): SfuSessionError {
-    const addresses = this.announcedAddresses;
-    const where = addresses.length
-      ? `the SFU's addresses ${addresses.join(', ')}`
-      : 'the SFU (no candidates)';
-    return new SfuSessionError(
-      'media_unreachable',
-      `no media connection (ICE+DTLS) to ${where} within ${this.#options.connectTimeoutMs} ms`,
-    );
-  }
-
-  #onConnectionChange(): void {
-    if (this.#ended) return;
-    const pc = this.peerConnection;
-    const ice = pc.iceConnectionState;
-    if (pc.connectionState === 'connected') this.#connectedOnce = true;
-    if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
-      this.#lose(`connectionState ${pc.connectionState}`);
-      return;
-    }
-    if (ice === 'failed' || ice === 'closed') {
-      this.#lose(`iceConnectionState ${ice}`);
-      return;
-    }
-    if (ice === 'disconnected') {
-      this.#disconnectedTimer ??= setTimeout(
-        () => this.#lose(`ICE disconnected for ${this.#options.disconnectedTimeoutMs} ms`),
-        this.#options.disconnectedTimeoutMs,
-      );
-      if (!this.#probe) {
-        this.#probe = new AbortController();
-        void this.#probeWhileDisconnected(this.#probe.signal);
-      }
-    } else {
-      clearTimeout(this.#disconnectedTimer);
-      this.#disconnectedTimer = undefined;
-      this.#probe?.abort();
-      this.#probe = undefined;
-    }
-    this.#setState(pc.connectionState);
-  }
-
-  /** A Calls request on this session. A 410 means the SFU no longer has it: lost now, not at the next ICE check. */
-  #watch<T>(request: Promise<T>): Promise<T> {
-    return request.catch((error: unknown) => {
-      if (isSessionGone(error))
-        this.#lose(`the SFU dropped the session (${error.status} ${error.errorCode})`);
-      throw error;
-    });
-  }
-
-  /**
-   * ICE cannot tell a network blip from an SFU that dropped the session (a restart, a crash): both look
-   * `disconnected`, and Chrome stays there rather than failing. The SFU can: a session it no longer has
-   * answers 410, and then waiting out the disconnected timer only delays the new session.
-   */
-  async #probeWhileDisconnected(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.#watch(this.#api.getSession(this.sessionId, { signal }));
-      } catch (error) {
-        // Anything but 410 (backend unreachable, 5xx) says nothing about the session: the timer decides.
-        if (signal.aborted || isSessionGone(error)) return;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#options.probeIntervalMs);
-        signal.addEventListener('abort', done, { once: true });
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-      });
-    }
-  }
-
-  #lose(reason: string): void {
-    if (this.#ended) return;
-    this.#lostReason = reason;
-    clearTimeout(this.#disconnectedTimer);
-    this.#probe?.abort();
-    this.#queue.close(new SfuSessionError('session_lost', `session lost: ${reason}`));
-    this.#setState('lost');
-    this.dispatchEvent(new SfuSessionLostEvent(reason));
-  }
-
-  #setState(state: SfuSessionState): void {
-    if (state === this.#state) return;
-    this.#state = state;
-    this.dispatchEvent(new SfuSessionStateEvent(state));
-  }
-
-  #unusable(): SfuSessionError {
-    return this.#state === 'closed'
-      ? new SfuSessionError('session_closed', 'session closed')
-      : new SfuSessionError('session_lost', 'session lost');
-  }
-
-  #assertUsable(): void {
-    if (this.#ended) throw this.#unusable();
-  }
-
   #findTransceiver(mid: string): RTCRtpTransceiver | undefined {
     return this.peerConnection
       .getTransceivers()
@@ -816,40 +475,4 @@ export class SfuSession extends EventTarget {
     if (!transceiver) throw new SfuSessionError('unknown_mid', `no transceiver with mid ${mid}`);
     return transceiver;
   }
-}
-
-function closeOutcomes(
-  mids: readonly string[],
-  results: readonly ({ mid: string } & { errorCode?: string; errorDescription?: string })[] | undefined,
-): ItemOutcome<void>[] {
-  return mids.map((mid) => {
-    const result = results?.find((r) => r.mid === mid);
-    // `close_track_error`: absent or already closed, which is what the caller wanted.
-    if (result?.errorCode && result.errorCode !== 'close_track_error') {
-      return {
-        ok: false,
-        error: new CallsItemError(result.errorCode, result.errorDescription ?? '', `mid ${mid}`),
-      };
-    }
-    return { ok: true, value: undefined };
-  });
-}
-
-function simulcastOf(request: { simulcast?: SimulcastOptions | undefined }): {
-  simulcast?: SimulcastOptions;
-} {
-  return request.simulcast ? { simulcast: request.simulcast } : {};
-}
-
-function reliabilityOf({
-  ordered,
-  maxRetransmits,
-  maxPacketLifeTime,
-}: DataChannelReliability): DataChannelReliability {
-  return defined({ ordered, maxRetransmits, maxPacketLifeTime });
-}
-
-/** The object without its undefined fields. */
-function defined<T extends object>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }

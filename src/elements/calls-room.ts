@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { Room, RoomError, type RoomNotification, type RoomState, type TileView } from '../client/room.ts';
+import { tileKey } from '../protocol/keys.ts';
 import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
 import { roomStyles } from './calls-room.styles.ts';
 import {
@@ -33,7 +34,13 @@ const CONTROLS_PARTS =
   'base:controls,mic-button,camera-button,screen-button,chat-button,leave-button,devices,device-select';
 const CHAT_PARTS = exportParts('chat', 'log message form input send-button');
 
-/** The notifications that are `calls-<type>` events with the same fields as their detail. */
+/** Notifications the room handles itself rather than forwarding as a `calls-<type>` event. */
+type HandledNotification = 'change' | 'error' | 'muted-by-host' | 'session-replaced';
+
+/**
+ * The notifications that are `calls-<type>` events with the same fields as their detail. Every other
+ * notification type must be listed in `HandledNotification`: a new one without either does not compile.
+ */
 const EVENTS = {
   joined: CallsJoinedEvent,
   left: CallsLeftEvent,
@@ -45,7 +52,7 @@ const EVENTS = {
   message: CallsMessageEvent,
   'active-speaker-change': CallsActiveSpeakerChangeEvent,
   'connection-state-change': CallsConnectionStateChangeEvent,
-};
+} satisfies Record<Exclude<RoomNotification['type'], HandledNotification>, new (detail: never) => Event>;
 
 /**
  * A video room on Cloudflare Realtime (Calls): drop it into a page with a backend `endpoint` and a `room`,
@@ -422,14 +429,17 @@ export class CallsRoom extends LitElement {
       case 'message':
       case 'active-speaker-change':
       case 'connection-state-change':
+        break;
       case 'session-replaced':
+        // Internal: the pulls and publications have moved to the new session; nothing for the page.
+        return;
     }
     // Every other notification is the `calls-<type>` event, its detail the notification's other fields.
     const { type, ...detail } = n;
-    const CallsEvent = EVENTS[type as keyof typeof EVENTS] as (new (detail: object) => Event) | undefined;
+    const CallsEvent = EVENTS[type] as new (detail: object) => Event;
     // (Built before dispatching, so the manifest analyzer does not take `detail` for an event name.)
-    const event = CallsEvent && new CallsEvent(detail);
-    if (event) this.dispatchEvent(event);
+    const event = new CallsEvent(detail);
+    this.dispatchEvent(event);
   }
 
   #dispatchError(error: RoomError): void {
@@ -471,8 +481,7 @@ export class CallsRoom extends LitElement {
         }
         ${this.#statusLine(strings)}
       </div>
-      ${showPrejoin ? this.#renderPrejoin(strings) : nothing}
-      ${joined || state.status === 'reconnecting' ? this.#renderMain() : nothing}
+      ${showPrejoin ? this.#renderPrejoin(strings) : nothing} ${joined ? this.#renderMain() : nothing}
       ${
         canRejoin
           ? html`<div class="prejoin">
@@ -510,7 +519,7 @@ export class CallsRoom extends LitElement {
       const focusKey =
         this._ui.pinned ??
         tiles.find((t) => t.source === 'screen')?.key ??
-        (activeSpeakerId ? `${activeSpeakerId}:camera` : tiles[0]?.key);
+        (activeSpeakerId ? tileKey(activeSpeakerId, 'camera') : tiles[0]?.key);
       const focus = tiles.find((t) => t.key === focusKey) ?? tiles[0];
       const rest = tiles.filter((t) => t !== focus);
       stage = html`<div part="stage" class="spotlight">

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ParticipantView } from '../client/room-types.ts';
+import { tileKey } from '../protocol/keys.ts';
 import { consumeRoom } from './context.ts';
 import { tileStyles } from './calls-tile.styles.ts';
 import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
@@ -67,7 +68,7 @@ export class CallsTile extends LitElement {
 
   /** The tile's key in the room model (`participantId:source`). */
   get tileKey(): string {
-    return `${this.participantId}:${this.source}`;
+    return tileKey(this.participantId, this.source);
   }
 
   /** The participant shown, from the room's current state. */

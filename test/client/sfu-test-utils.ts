@@ -29,7 +29,7 @@ export async function callsApiOnSfu(): Promise<{ api: CallsApi; requests: Record
   };
 }
 
-/** Polls `condition` until it holds; fails with `message` and the last observed value after `timeoutMs`. */
+/** Polls `condition` until it holds (helpers/wait.ts); fails with `message` and the last observed value. */
 export async function waitFor<T>(
   probe: () => Promise<T> | T,
   condition: (value: T) => boolean,

@@ -1,0 +1,94 @@
+/**
+ * The Room's side of the presence socket: connects it, keeps the Roster from its messages, and reports
+ * each message to the Room by name. Moderation and announcements go out through `send`.
+ */
+import type { ClientMessage, ParticipantState, ServerMessage, TrackKind } from '../protocol/presence.ts';
+import { presenceJoinError } from './errors.ts';
+import type { PresencePort } from './ports.ts';
+import type { PresenceClientOptions, PresenceFatalCode } from './presence-client.ts';
+import { Roster, type RosterDiff } from './roster.ts';
+
+export interface PresenceLinkListener {
+  roster(diff: RosterDiff): void;
+  muteRequested(kind: TrackKind): void;
+  /** A host removed us (said before the server closes the socket). */
+  removed(): void;
+  /** A non-fatal error from the server (a refused request). */
+  refused(message: string): void;
+  /** After every message but a heartbeat's answer. */
+  handled(): void;
+  status(): void;
+  fatal(code: PresenceFatalCode, message: string): void;
+}
+
+export interface PresenceLinkOptions {
+  create: (options: PresenceClientOptions) => PresencePort;
+  url: string;
+  token: () => Promise<string>;
+  state: () => Partial<ParticipantState>;
+}
+
+export class PresenceLink {
+  readonly roster = new Roster();
+  #port: PresencePort | undefined;
+
+  constructor(private readonly listener: PresenceLinkListener) {}
+
+  get port(): PresencePort | undefined {
+    return this.#port;
+  }
+
+  /** Connects until the welcome; rejects with the Room's error for a refusal. */
+  async connect(o: PresenceLinkOptions): Promise<void> {
+    const l = this.listener;
+    this.#port = o.create({
+      url: o.url,
+      token: o.token,
+      state: o.state,
+      onMessage: (message) => this.#onMessage(message),
+      onStatus: () => l.status(),
+      onFatal: (code, message) => l.fatal(code, message),
+    });
+    try {
+      await this.#port.connect();
+    } catch (error) {
+      throw presenceJoinError(error);
+    }
+  }
+
+  send(message: ClientMessage): void {
+    this.#port?.send(message);
+  }
+
+  /** Closes the socket, saying `leave` so the others see us go at once. */
+  close(): void {
+    this.#port?.close(true);
+  }
+
+  #onMessage(message: ServerMessage): void {
+    const l = this.listener;
+    switch (message.type) {
+      case 'mute-requested':
+        l.muteRequested(message.kind);
+        break;
+      case 'removed':
+        l.removed();
+        break;
+      case 'error':
+        if (!message.fatal) l.refused(message.message);
+        break;
+      case 'heartbeat-ack':
+        return;
+      case 'welcome':
+      case 'participant-joined':
+      case 'participant-left':
+      case 'participant-session':
+      case 'participant-state':
+      case 'tracks-published':
+      case 'tracks-unpublished':
+      case 'breakouts':
+        l.roster(this.roster.apply(message));
+    }
+    l.handled();
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Everything tied to one Calls session, created with it and dropped whole when it is replaced or the room
+ * is left: its pulls and its chat channels. Work that finishes after that sees `live` false and does nothing,
+ * instead of comparing sessions everywhere.
+ */
+import type { ActivitySource, LossTotals } from './activity.ts';
+import { ChatChannels, type Scope } from './chat.ts';
+import { toRoomError } from './errors.ts';
+import type { CallsSession } from './ports.ts';
+import type { Publisher } from './publisher.ts';
+import { receiverLevel } from './room-media.ts';
+import type { RoomError, RoomNotification } from './room-types.ts';
+import type { Roster } from './roster.ts';
+import { Subscriptions, type VideoPreferences } from './subscriptions.ts';
+
+/** What a session's parts report to the Room. */
+export interface ScopeHost {
+  changed(): void;
+  notify(notification: RoomNotification): void;
+  /** A failure that does not end the room. */
+  fail(error: RoomError): void;
+  reconcile(): void;
+  /** Our chat channel is published: tell the others where to pull it from. */
+  announceChat(): void;
+  chatReceived(sessionId: string, raw: unknown): void;
+}
+
+export class SessionScope implements Scope {
+  #live = true;
+  readonly subscriptions: Subscriptions;
+  readonly chat: ChatChannels;
+
+  constructor(
+    readonly session: CallsSession,
+    prefs: VideoPreferences,
+    host: ScopeHost,
+  ) {
+    // Failures of a session already gone are moot: its replacement does the work again.
+    const failed = (error: unknown, code: RoomError['code']) => {
+      if (this.reportable()) host.fail(toRoomError(error, code));
+    };
+    this.subscriptions = new Subscriptions(this, prefs, {
+      changed: () => host.changed(),
+      subscribed: (pull) => host.notify({ type: 'track-subscribed', ...pull }),
+      failed,
+      retry: () => host.reconcile(),
+    });
+    this.chat = new ChatChannels(this, {
+      published: () => {
+        host.announceChat();
+        host.changed();
+      },
+      received: (sessionId, raw) => host.chatReceived(sessionId, raw),
+      failed,
+    });
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** A failure of this session's work that is worth reporting: not one of a session already gone. */
+  reportable(): boolean {
+    return this.#live && this.session.state !== 'lost' && this.session.state !== 'closed';
+  }
+
+  /** Drops the pulls and channels and closes the session. */
+  dispose(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    this.subscriptions.dispose();
+    this.chat.dispose();
+    this.session.closeSession();
+  }
+
+  /** What Activity samples on this session. */
+  activitySource(roster: Roster, publisher: Publisher): ActivitySource {
+    const pc = this.session.peerConnection;
+    return {
+      levels: async () => {
+        const levels = new Map<string, number>();
+        const transceivers = pc.getTransceivers();
+        for (const { participantId, mid } of this.subscriptions.audio()) {
+          const p = roster.get(participantId);
+          const receiver = transceivers.find((t) => t.mid === mid)?.receiver;
+          if (receiver && p && !p.state.muted) levels.set(participantId, receiverLevel(receiver));
+        }
+        const selfId = roster.selfId;
+        const mic = await publisher.microphoneLevel(pc);
+        if (selfId && mic !== undefined) levels.set(selfId, mic);
+        return levels;
+      },
+      lossTotals: async () => {
+        const stats = await pc.getStats().catch(() => undefined);
+        if (!stats || !this.#live) return undefined;
+        const byMid = new Map<string, LossTotals>();
+        stats.forEach((r: { type: string; mid?: string; packetsLost?: number; packetsReceived?: number }) => {
+          if (r.type === 'inbound-rtp' && r.mid !== undefined)
+            byMid.set(r.mid, { lost: r.packetsLost ?? 0, received: r.packetsReceived ?? 0 });
+        });
+        return this.subscriptions.lossTotals(byMid);
+      },
+      present: (id) => roster.has(id),
+    };
+  }
+}
