@@ -2,13 +2,10 @@
 import { fixture, html } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
-import { waitFor } from '../helpers/wait.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
 import '../../src/elements/index.ts';
 import { waitFor as poll } from '../helpers/wait.ts';
-
-export { waitFor };
 
 export function roomName(prefix = 'room'): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;

@@ -7,7 +7,6 @@
 import { expect } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
-import { waitFor as until } from '../helpers/wait.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
 import { waitFor } from '../helpers/wait.ts';
