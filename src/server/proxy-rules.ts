@@ -3,19 +3,9 @@
  * the proxy turns the answer into allow/deny using the room's session bindings.
  */
 import type { RoomRole } from '../protocol/token.ts';
-import { SESSION_ID_PATTERN } from './proxy-schemas.ts';
+import { SESSION_ID_PATTERN, type CallsOperation } from './proxy-schemas.ts';
 
-export type CallsOperation =
-  | 'sessions/new'
-  | 'session/get'
-  | 'tracks/new'
-  | 'renegotiate'
-  | 'tracks/close'
-  | 'tracks/update'
-  | 'datachannels/establish'
-  | 'datachannels/new'
-  | 'datachannels/update'
-  | 'datachannels/close';
+export type { CallsOperation };
 
 const ROUTES: Record<string, { method: string; op: CallsOperation }> = {
   '': { method: 'GET', op: 'session/get' },

@@ -8,7 +8,19 @@
 import { z } from 'zod';
 import { MAX_TRACKS_PER_CALL } from '../protocol/calls.ts';
 import { SDP_LIMITS } from '../protocol/sdp-limits.ts';
-import type { CallsOperation } from './proxy-rules.ts';
+
+/** The Calls API calls the proxy forwards (`proxy-rules.ts` maps method and path to one). */
+export type CallsOperation =
+  | 'sessions/new'
+  | 'session/get'
+  | 'tracks/new'
+  | 'renegotiate'
+  | 'tracks/close'
+  | 'tracks/update'
+  | 'datachannels/establish'
+  | 'datachannels/new'
+  | 'datachannels/update'
+  | 'datachannels/close';
 
 /** A Calls session id as the proxy accepts it in paths and bodies. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
