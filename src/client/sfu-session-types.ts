@@ -139,6 +139,27 @@ export function closeOutcomes(
   });
 }
 
+type TrackResult = { mid?: string; errorCode?: string; errorDescription?: string };
+
+/**
+ * The mid of one pull's result, taken out of `remaining`: matched by (sessionId, trackName), each result
+ * used once, so the same publication may be pulled twice.
+ */
+export function takePullResult(
+  remaining: (TrackResult & { sessionId?: string; trackName?: string })[],
+  item: { sessionId: string; trackName: string },
+): ItemOutcome<string> {
+  const index = remaining.findIndex((r) => r.sessionId === item.sessionId && r.trackName === item.trackName);
+  const result = index >= 0 ? remaining.splice(index, 1)[0] : undefined;
+  const label = `${item.sessionId}/${item.trackName}`;
+  if (!result) return { ok: false, error: new SfuSessionError('bad_response', `no result for ${label}`) };
+  if (result.errorCode) {
+    return { ok: false, error: new CallsItemError(result.errorCode, result.errorDescription ?? '', label) };
+  }
+  if (!result.mid) return { ok: false, error: new SfuSessionError('bad_response', `no mid for ${label}`) };
+  return { ok: true, value: result.mid };
+}
+
 export function simulcastOf(request: { simulcast?: SimulcastOptions | undefined }): {
   simulcast?: SimulcastOptions;
 } {

@@ -14,6 +14,7 @@ import {
 } from './calls-api.ts';
 import { NegotiationQueue, type ItemOutcome } from './negotiation-queue.ts';
 import { SessionDataChannels } from './sfu-data-channels.ts';
+import { IncomingTracks } from './sfu-incoming-tracks.ts';
 import { answerOffer, offerAndApply, waitForBytesSent } from './sfu-exchange.ts';
 import { candidateAddresses, SessionHealth } from './sfu-session-health.ts';
 import {
@@ -23,6 +24,7 @@ import {
   SfuSessionError,
   SfuSessionLostEvent,
   SfuSessionStateEvent,
+  takePullResult,
   type CloseOptions,
   type DataChannelReliability,
   type PublishOptions,
@@ -84,7 +86,7 @@ export class SfuSession extends EventTarget {
   readonly #api: CallsApi;
   readonly #options: typeof DEFAULTS;
   readonly #queue = new NegotiationQueue();
-  readonly #trackWaiters = new Map<string, (track: MediaStreamTrack) => void>();
+  readonly #incoming: IncomingTracks;
   readonly #pulls = new Map<string, PullRequest>();
   readonly #health: SessionHealth;
   readonly #channels: SessionDataChannels;
@@ -111,14 +113,7 @@ export class SfuSession extends EventTarget {
     this.#options = { ...DEFAULTS };
     for (const [key, value] of Object.entries(options) as [keyof typeof DEFAULTS, number][])
       if (value !== undefined && key in DEFAULTS) this.#options[key] = value;
-    pc.addEventListener('track', (event) => {
-      const mid = event.transceiver.mid;
-      const waiter = mid === null ? undefined : this.#trackWaiters.get(mid);
-      if (mid !== null && waiter) {
-        this.#trackWaiters.delete(mid);
-        waiter(event.track);
-      }
-    });
+    this.#incoming = new IncomingTracks(pc, this.#options.trackTimeoutMs);
     pc.addEventListener('datachannel', (event) => {
       if (event.channel.label === SERVER_EVENTS_CHANNEL) this.serverEvents = event.channel;
     });
@@ -342,33 +337,20 @@ export class SfuSession extends EventTarget {
         })),
       }),
     );
-    // Matched by (sessionId, trackName), each result used once so the same publication may be pulled twice.
     const remaining = [...(response.tracks ?? [])];
     const outcomes = items.map((item): ItemOutcome<PullItemResult> => {
-      const index = remaining.findIndex(
-        (r) => r.sessionId === item.sessionId && r.trackName === item.trackName,
-      );
-      const result = index >= 0 ? remaining.splice(index, 1)[0] : undefined;
-      const label = `${item.sessionId}/${item.trackName}`;
-      if (!result) return { ok: false, error: new SfuSessionError('bad_response', `no result for ${label}`) };
-      if (result.errorCode) {
-        return {
-          ok: false,
-          error: new CallsItemError(result.errorCode, result.errorDescription ?? '', label),
-        };
-      }
-      if (!result.mid)
-        return { ok: false, error: new SfuSessionError('bad_response', `no mid for ${label}`) };
+      const taken = takePullResult(remaining, item);
+      if (!taken.ok) return taken;
       // Registered before setRemoteDescription, which fires the `track` events.
-      const track = this.#waitForTrack(result.mid);
+      const track = this.#incoming.wait(taken.value);
       if (item.onTrack) track.then(item.onTrack, () => undefined);
-      return { ok: true, value: { mid: result.mid, track } };
+      return { ok: true, value: { mid: taken.value, track } };
     });
     if (response.sessionDescription?.type === 'offer') {
       try {
         await this.#answerSfuOffer(response.sessionDescription);
       } catch (error) {
-        for (const o of outcomes) if (o.ok) this.#trackWaiters.delete(o.value.mid);
+        for (const o of outcomes) if (o.ok) this.#incoming.forget(o.value.mid);
         throw error;
       }
     } else if (outcomes.some((o) => o.ok)) {
@@ -449,19 +431,6 @@ export class SfuSession extends EventTarget {
     await this.#health.watch(
       this.#api.renegotiate(this.sessionId, { sessionDescription: { type: 'answer', sdp } }),
     );
-  }
-
-  #waitForTrack(mid: string): Promise<MediaStreamTrack> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#trackWaiters.delete(mid);
-        reject(new SfuSessionError('track_timeout', `no track for mid ${mid}`));
-      }, this.#options.trackTimeoutMs);
-      this.#trackWaiters.set(mid, (track) => {
-        clearTimeout(timer);
-        resolve(track);
-      });
-    });
   }
 
   #findTransceiver(mid: string): RTCRtpTransceiver | undefined {

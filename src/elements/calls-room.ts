@@ -1,58 +1,22 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { Room, RoomError, type RoomNotification, type RoomState, type TileView } from '../client/room.ts';
-import { tileKey } from '../protocol/keys.ts';
+import { Room, RoomError, type RoomNotification, type RoomState } from '../client/room.ts';
 import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
 import { roomStyles } from './calls-room.styles.ts';
 import {
-  CallsActiveSpeakerChangeEvent,
-  CallsConnectionStateChangeEvent,
-  CallsErrorEvent,
-  CallsJoinedEvent,
-  CallsLeftEvent,
-  CallsMessageEvent,
-  CallsParticipantJoinedEvent,
-  CallsParticipantLeftEvent,
-  CallsTrackPublishedEvent,
-  CallsTrackSubscribedEvent,
-  CallsTrackUnpublishedEvent,
-} from './events.ts';
+  errorEvent,
+  isForwarded,
+  notificationEvent,
+  type ForwardedNotification,
+} from './calls-room.events.ts';
+import { PrejoinPreview } from './calls-room.prejoin.ts';
+import { RoomShortcuts } from './calls-room.shortcuts.ts';
+import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
+import { renderStatus } from './calls-room.status.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
 import './calls-chat.ts';
-
-/** `exportparts` for a child: its `base` as `prefix`, every other part as `prefix-part`. */
-const exportParts = (prefix: string, parts: string) =>
-  ['base:' + prefix, ...parts.split(' ').map((part) => `${part}:${prefix}-${part}`)].join();
-
-const TILE_PARTS = exportParts(
-  'tile',
-  'video avatar bar name muted-icon pin-button quality mute-button remove-button',
-);
-const CONTROLS_PARTS =
-  'base:controls,mic-button,camera-button,screen-button,chat-button,leave-button,devices,device-select';
-const CHAT_PARTS = exportParts('chat', 'log message form input send-button');
-
-/** Notifications the room handles itself rather than forwarding as a `calls-<type>` event. */
-type HandledNotification = 'change' | 'error' | 'muted-by-host' | 'session-replaced';
-
-/**
- * The notifications that are `calls-<type>` events with the same fields as their detail. Every other
- * notification type must be listed in `HandledNotification`: a new one without either does not compile.
- */
-const EVENTS = {
-  joined: CallsJoinedEvent,
-  left: CallsLeftEvent,
-  'participant-joined': CallsParticipantJoinedEvent,
-  'participant-left': CallsParticipantLeftEvent,
-  'track-published': CallsTrackPublishedEvent,
-  'track-unpublished': CallsTrackUnpublishedEvent,
-  'track-subscribed': CallsTrackSubscribedEvent,
-  message: CallsMessageEvent,
-  'active-speaker-change': CallsActiveSpeakerChangeEvent,
-  'connection-state-change': CallsConnectionStateChangeEvent,
-} satisfies Record<Exclude<RoomNotification['type'], HandledNotification>, new (detail: never) => Event>;
 
 /**
  * A video room on Cloudflare Realtime (Calls): drop it into a page with a backend `endpoint` and a `room`,
@@ -135,8 +99,6 @@ export class CallsRoom extends LitElement {
     _announcement: { state: true },
     _notice: { state: true },
     _dismissed: { state: true },
-    _preview: { state: true },
-    _customTiles: { state: true },
   };
 
   /** Backend base URL; `/api` on the page's origin by default. */
@@ -176,15 +138,13 @@ export class CallsRoom extends LitElement {
   /** Shown in the status line until the user toggles their media (a host muted them). */
   declare _notice: 'audio' | 'video' | '';
   declare _dismissed: RoomError | undefined;
-  declare _preview: MediaStream | undefined;
-  /** The page put its own tiles in the `tiles` slot: the built-in ones are not rendered at all. */
-  declare _customTiles: boolean;
 
   #room: Room | undefined;
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
   #focusAfterJoin = false;
-  readonly #tiles = new Map<string, HTMLElement>();
+  readonly #stage = new StageTiles(this);
+  readonly #preview = new PrejoinPreview(this, () => !this.#room);
   readonly #provider = new ContextProvider(this, { context: roomContext });
 
   readonly #actions: RoomActions = {
@@ -231,9 +191,7 @@ export class CallsRoom extends LitElement {
     this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
     this._announcement = this._notice = '';
     this._dismissed = undefined;
-    this._preview = undefined;
-    this._customTiles = false;
-    this.addEventListener('keydown', this.#onKeyDown);
+    new RoomShortcuts(this);
   }
 
   /** The room's current snapshot. */
@@ -253,7 +211,6 @@ export class CallsRoom extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stopPreview();
     this.leave();
   }
 
@@ -275,11 +232,9 @@ export class CallsRoom extends LitElement {
     }
     if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
       this.#autoJoined = true;
-      if (this.prejoin) void this.#startPreview();
+      if (this.prejoin) void this.#preview.start();
       else this.join().catch(() => undefined);
     }
-    const video = this.renderRoot.querySelector<HTMLVideoElement>('.prejoin video');
-    if (video && video.srcObject !== (this._preview ?? null)) video.srcObject = this._preview ?? null;
   }
 
   #contextValue(): RoomContextValue {
@@ -298,7 +253,7 @@ export class CallsRoom extends LitElement {
     if (current && (current.state.status === 'joining' || current.state.status === 'joined')) {
       return current.join();
     }
-    this.#stopPreview();
+    this.#preview.stop();
     this.#unsubscribe?.();
     const room = new Room({
       endpoint: this.endpoint || '/api',
@@ -396,63 +351,43 @@ export class CallsRoom extends LitElement {
   // ---- notifications → DOM events ----------------------------------------------------------------------
 
   #onNotification(n: RoomNotification): void {
-    const strings = this.#strings();
+    if (isForwarded(n)) {
+      this.#beforeEvent(n);
+      this.dispatchEvent(notificationEvent(n));
+      return;
+    }
     switch (n.type) {
       case 'change':
         this._state = n.state;
         return;
-      case 'joined':
-        if (this.#focusAfterJoin) {
-          this.#focusAfterJoin = false;
-          void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
-        }
-        break;
-      case 'participant-joined':
-        this._announcement = strings.joined(n.participant.name);
-        break;
-      case 'participant-left':
-        this._announcement = strings.leftRoom(n.participant.name);
-        if (this._ui.pinned?.startsWith(`${n.participant.id}:`))
-          this._ui = { ...this._ui, pinned: undefined };
-        break;
       case 'muted-by-host':
         this._notice = n.kind;
-        this._announcement = strings.mutedByHost[n.kind];
+        this._announcement = this.#strings().mutedByHost[n.kind];
         return;
       case 'error':
         this.#dispatchError(n.error);
         return;
-      case 'left':
-      case 'track-published':
-      case 'track-unpublished':
-      case 'track-subscribed':
-      case 'message':
-      case 'active-speaker-change':
-      case 'connection-state-change':
-        break;
       case 'session-replaced':
         // Internal: the pulls and publications have moved to the new session; nothing for the page.
         return;
     }
-    // Every other notification is the `calls-<type>` event, its detail the notification's other fields.
-    const { type, ...detail } = n;
-    const CallsEvent = EVENTS[type] as new (detail: object) => Event;
-    // (Built before dispatching, so the manifest analyzer does not take `detail` for an event name.)
-    const event = new CallsEvent(detail);
-    this.dispatchEvent(event);
+  }
+
+  /** What the room itself does about a notification before the page hears of it. */
+  #beforeEvent(n: ForwardedNotification): void {
+    if (n.type === 'joined' && this.#focusAfterJoin) {
+      this.#focusAfterJoin = false;
+      void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
+    } else if (n.type === 'participant-joined') {
+      this._announcement = this.#strings().joined(n.participant.name);
+    } else if (n.type === 'participant-left') {
+      this._announcement = this.#strings().leftRoom(n.participant.name);
+      if (this._ui.pinned?.startsWith(`${n.participant.id}:`)) this._ui = { ...this._ui, pinned: undefined };
+    }
   }
 
   #dispatchError(error: RoomError): void {
-    const message = this.#strings().errors[error.code] ?? error.message;
-    this.dispatchEvent(
-      new CallsErrorEvent({
-        code: error.code,
-        message,
-        cause: error.message,
-        fatal: error.fatal,
-        ...(error.addresses.length ? { addresses: error.addresses } : {}),
-      }),
-    );
+    this.dispatchEvent(errorEvent(error, this.#strings()));
   }
 
   // ---- rendering ---------------------------------------------------------------------------------------
@@ -460,7 +395,6 @@ export class CallsRoom extends LitElement {
   override render() {
     const strings = this.#strings();
     const state = this._state;
-    const error = state.error && state.error !== this._dismissed ? state.error : undefined;
     const joined = state.status === 'joined';
     const showPrejoin = !this.#room && this.prejoin;
     const canRejoin = (state.status === 'left' || state.status === 'failed') && !!this.room;
@@ -468,20 +402,15 @@ export class CallsRoom extends LitElement {
       <div part="live-region" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
         ${this._announcement}
       </div>
-      <div>
-        ${
-          error
-            ? html`<p part="error" class="error" role="alert">
-                <span>${strings.errors[error.code] ?? error.message}</span>
-                <button part="error-dismiss" @click=${() => (this._dismissed = error)}>
-                  ${strings.dismiss}
-                </button>
-              </p>`
-            : nothing
-        }
-        ${this.#statusLine(strings)}
-      </div>
-      ${showPrejoin ? this.#renderPrejoin(strings) : nothing} ${joined ? this.#renderMain() : nothing}
+      ${renderStatus({
+        state,
+        dismissed: this._dismissed,
+        notice: this._notice,
+        strings,
+        dismiss: (error) => (this._dismissed = error),
+      })}
+      ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
+      ${joined ? this.#renderMain() : nothing}
       ${
         canRejoin
           ? html`<div class="prejoin">
@@ -497,96 +426,11 @@ export class CallsRoom extends LitElement {
     </div>`;
   }
 
-  #statusLine(strings: CallsStrings) {
-    const { status, connection } = this._state;
-    const text =
-      status === 'joining'
-        ? strings.joining
-        : status === 'left'
-          ? strings.left
-          : connection === 'reconnecting'
-            ? strings.reconnecting
-            : this._notice && strings.mutedByHost[this._notice];
-    return text ? html`<p part="status" class="status">${text}</p>` : nothing;
-  }
-
   #renderMain() {
-    const { tiles, activeSpeakerId } = this._state;
     const chatOpen = this._ui.chat && this._ui.chatOpen;
-    for (const key of this.#tiles.keys()) if (!tiles.some((t) => t.key === key)) this.#tiles.delete(key);
-    let stage;
-    if (this._ui.layout === 'spotlight' || this._ui.pinned) {
-      const focusKey =
-        this._ui.pinned ??
-        tiles.find((t) => t.source === 'screen')?.key ??
-        (activeSpeakerId ? tileKey(activeSpeakerId, 'camera') : tiles[0]?.key);
-      const focus = tiles.find((t) => t.key === focusKey) ?? tiles[0];
-      const rest = tiles.filter((t) => t !== focus);
-      stage = html`<div part="stage" class="spotlight">
-        ${focus ? this.#tile(focus, 'focus') : nothing}
-        <div class="strip">${rest.map((t) => this.#tile(t))}</div>
-      </div>`;
-    } else {
-      stage = html`<div part="stage" class="grid">${tiles.map((t) => this.#tile(t))}</div>`;
-    }
     return html`<div class="main ${chatOpen ? 'with-chat' : ''}">
-      <slot name="tiles" @slotchange=${this.#onTilesSlotChange}>${this._customTiles ? nothing : stage}</slot>
+      ${this.#stage.render(this._state, this._ui)}
       ${chatOpen ? html`<calls-chat exportparts=${CHAT_PARTS}></calls-chat>` : nothing}
-    </div>`;
-  }
-
-  // Built-in tiles stay out of the DOM while the page's own are slotted: two tiles for one video would
-  // report different sizes and visibilities for it.
-  #onTilesSlotChange = (event: Event): void => {
-    this._customTiles = (event.target as HTMLSlotElement).assignedElements().length > 0;
-  };
-
-  /**
-   * One element per tile key for as long as the tile exists, rendered as a node: a reorder, a new focus or a
-   * layout change moves it (its video keeps playing) instead of pointing another element at its participant.
-   */
-  #tile(tile: TileView, cls = ''): HTMLElement {
-    let element = this.#tiles.get(tile.key);
-    if (!element) {
-      element = document.createElement('calls-tile');
-      element.setAttribute('exportparts', TILE_PARTS);
-      element.setAttribute('participant-id', tile.participantId);
-      element.setAttribute('source', tile.source);
-      this.#tiles.set(tile.key, element);
-    }
-    element.className = cls;
-    return element;
-  }
-
-  #renderPrejoin(strings: CallsStrings) {
-    return html`<div part="prejoin" class="prejoin">
-      ${this._preview ? html`<video autoplay playsinline muted aria-hidden="true"></video>` : nothing}
-      <label
-        >${strings.yourName}
-        <input
-          autocomplete="name"
-          .value=${this.name}
-          @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
-      /></label>
-      <div class="toggles">
-        <label
-          ><input
-            type="checkbox"
-            .checked=${!this.muted}
-            @change=${(e: Event) => (this.muted = !(e.target as HTMLInputElement).checked)}
-          />
-          ${strings.microphone}</label
-        >
-        <label
-          ><input
-            type="checkbox"
-            .checked=${!this.cameraOff}
-            @change=${(e: Event) => (this.cameraOff = !(e.target as HTMLInputElement).checked)}
-          />
-          ${strings.camera}</label
-        >
-      </div>
-      <button part="join-button" @click=${() => this.#joinFromUi()}>${strings.join}</button>
     </div>`;
   }
 
@@ -594,36 +438,6 @@ export class CallsRoom extends LitElement {
     this.#focusAfterJoin = true;
     this.join().catch(() => undefined);
   }
-
-  async #startPreview(): Promise<void> {
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
-      if (this.#room || !this.isConnected) {
-        for (const t of stream.getTracks()) t.stop();
-        return;
-      }
-      this._preview = stream;
-    } catch {
-      // No preview; joining reports media errors.
-    }
-  }
-
-  #stopPreview(): void {
-    for (const t of this._preview?.getTracks() ?? []) t.stop();
-    this._preview = undefined;
-  }
-
-  readonly #onKeyDown = (event: KeyboardEvent): void => {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey || this._state.status !== 'joined') return;
-    const key = event.key.toLowerCase();
-    if (key === 'd') {
-      event.preventDefault();
-      void this.setMicrophoneEnabled(!this._state.microphoneEnabled);
-    } else if (key === 'e') {
-      event.preventDefault();
-      void this.setCameraEnabled(!this._state.cameraEnabled);
-    }
-  };
 }
 
 if (!customElements.get('calls-room')) customElements.define('calls-room', CallsRoom);

@@ -11,7 +11,7 @@ import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
-import type { AccessDecision } from './room.ts';
+import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
 

@@ -17,7 +17,7 @@ import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { FileRoomStore } from './node-store.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
-import type { AccessDecision } from './room.ts';
+import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { widgetFileHandler } from './widget-files.ts';
 import { WIDGET_FILES } from './widget-headers.ts';
@@ -65,9 +65,9 @@ export class NodeRooms implements RoomsBackend {
   ) {
     for (const [room, stored] of store?.rooms() ?? []) {
       const host = this.get(room);
-      for (const sub of stored.banned) host.room.ban(sub);
+      for (const sub of stored.banned) host.room.bindings.ban(sub);
       // The unjoined-binding expiry counts from now: owners get the same time to rejoin as after a bind.
-      for (const [id, b] of stored.sessions) host.room.bindSession(id, { sub: b.sub, role: b.role }, now());
+      for (const [id, b] of stored.sessions) host.room.bindings.bind(id, { sub: b.sub, role: b.role }, now());
     }
   }
 
@@ -102,7 +102,7 @@ export class NodeRooms implements RoomsBackend {
   ): Promise<AccessDecision> {
     const host = this.get(room);
     const decision = host.bindSession(sessionId, owner);
-    const binding = host.room.sessionBinding(sessionId);
+    const binding = host.room.bindings.binding(sessionId);
     if (decision.ok && binding) this.store?.bind(room, sessionId, binding);
     return Promise.resolve(decision);
   }
@@ -138,7 +138,7 @@ export class NodeRooms implements RoomsBackend {
 
   /** Stores what the room dropped (leave, removal, expiry) and whom it removed. */
   private persist(room: string, host: PresenceHost): void {
-    this.store?.sync(room, host.room.sessionIds(), host.room.bannedUsers());
+    this.store?.sync(room, host.room.bindings.sessionIds(), host.room.bindings.bannedUsers());
   }
 
   closeAll(): void {

@@ -9,7 +9,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RoomRole } from '../protocol/token.ts';
-import type { SessionBinding } from './room.ts';
+import type { SessionBinding } from './session-bindings.ts';
 
 export interface StoredRoom {
   sessions: Map<string, SessionBinding>;

@@ -1,12 +1,13 @@
 /**
- * Sockets around one `Room`: token check on `join`, frame validation, per-socket rate limit, and delivery of
+ * Sockets around one `PresenceRoom`: token check on `join`, frame validation, per-socket rate limit, and delivery of
  * the room's effects. Runtime-neutral (Node `ws` and Workers' WebSocketPair both fit `PresenceSocket`), so the
  * Node server and the Durable Object share it.
  */
 import { PRESENCE_CLOSE_CODES, type ErrorMessage, type ServerMessage } from '../protocol/presence.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { parseClientMessage } from './presence-schema.ts';
-import { Room, type AccessDecision, type RoomEffect } from './room.ts';
+import { PresenceRoom, type RoomEffect } from './presence-room.ts';
+import type { AccessDecision } from './session-bindings.ts';
 import { TokenError, verifyRoomToken } from './tokens.ts';
 
 export interface PresenceSocket {
@@ -26,7 +27,7 @@ export interface PresenceHostOptions {
   resumeGraceMs: number;
   staleAfterMs?: number;
   requireBoundSessions?: boolean;
-  /** Participants one user may hold at once (see `Room`). */
+  /** Participants one user may hold at once (see `PresenceRoom`). */
   seatsPerUser?: number;
   now?: () => number;
   randomId?: () => string;
@@ -58,7 +59,7 @@ export class Connection {
 }
 
 export class PresenceHost {
-  readonly room: Room;
+  readonly room: PresenceRoom;
   private readonly conns = new Set<Connection>();
   private readonly byParticipant = new Map<string, Connection>();
   private readonly now: () => number;
@@ -71,7 +72,7 @@ export class PresenceHost {
     this.rate = options.messagesPerSecond ?? 20;
     this.burst = options.messageBurst ?? 40;
     this.joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
-    this.room = new Room({
+    this.room = new PresenceRoom({
       name: options.room,
       sizeLimit: options.sizeLimit,
       resumeGraceMs: options.resumeGraceMs,
@@ -145,7 +146,7 @@ export class PresenceHost {
     conn: Connection,
     token: string,
     resumeToken: string | undefined,
-    state: Parameters<Room['join']>[0]['state'],
+    state: Parameters<PresenceRoom['join']>[0]['state'],
   ): Promise<void> {
     let claims;
     try {
@@ -220,11 +221,11 @@ export class PresenceHost {
   }
 
   bindSession(sessionId: string, owner: { sub: string; role: RoomRole }): AccessDecision {
-    return this.room.bindSession(sessionId, owner, this.now());
+    return this.room.bindings.bind(sessionId, owner, this.now());
   }
 
   authorize(caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }): AccessDecision {
-    return this.room.authorize(caller, check);
+    return this.room.bindings.authorize(caller, check);
   }
 
   /** Closes every socket (server shutdown). */

@@ -1,11 +1,11 @@
 /**
  * The backend as a Cloudflare Worker: the same Hono app, with each room in a Durable Object (`RoomObject`)
- * that runs the same `PresenceHost`/`Room` as Node. The Worker holds the Calls app secret; browsers only ever
+ * that runs the same `PresenceHost`/`PresenceRoom` as Node. The Worker holds the Calls app secret; browsers only ever
  * hold room tokens.
  */
 import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost } from './presence-host.ts';
-import type { AccessDecision, SessionBinding } from './room.ts';
+import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
 
 // ---- the few Workers runtime types we use (kept local: no @cloudflare/workers-types dependency) ----------
@@ -169,11 +169,11 @@ export class RoomObject {
         seatsPerUser: settings.seatsPerUser,
         now: this.now,
       });
-      for (const sub of this.banned) this.host.room.ban(sub);
+      for (const sub of this.banned) this.host.room.bindings.ban(sub);
       // The unjoined-binding expiry counts from now: owners get the same time to rejoin as after a bind.
       const now = this.now();
       for (const [id, b] of this.restored ?? []) {
-        this.host.room.bindSession(id, { sub: b.sub, role: b.role }, now);
+        this.host.room.bindings.bind(id, { sub: b.sub, role: b.role }, now);
       }
     }
     return this.host;
@@ -192,7 +192,7 @@ export class RoomObject {
         };
         const decision = host.bindSession(sessionId, owner);
         if (decision.ok) {
-          const binding = host.room.sessionBinding(sessionId);
+          const binding = host.room.bindings.binding(sessionId);
           if (binding) {
             this.persisted.add(sessionId);
             await this.state.storage.put(`s:${sessionId}`, binding);
@@ -243,7 +243,7 @@ export class RoomObject {
 
   /** Removals by a host are rare: store the list whenever it grew. */
   private async persistBans(): Promise<void> {
-    const banned = this.host?.room.bannedUsers() ?? [];
+    const banned = this.host?.room.bindings.bannedUsers() ?? [];
     if (banned.length === this.banned.length) return;
     this.banned = banned;
     await this.state.storage.put('banned', banned);
@@ -266,7 +266,7 @@ export class RoomObject {
     if (!this.host) return;
     this.host.tick();
     await this.persistBans();
-    const live = new Set(this.host.room.sessionIds());
+    const live = new Set(this.host.room.bindings.sessionIds());
     const gone = [...this.persisted].filter((id) => !live.has(id));
     for (const id of gone) this.persisted.delete(id);
     if (gone.length > 0) await this.state.storage.delete(gone.map((id) => `s:${id}`));

@@ -3,8 +3,8 @@
  * send, sockets to close) out. No I/O, no timers, no clock of its own, so the Node server and the Durable
  * Object run the same code and tests drive time by hand.
  *
- * It also keeps the room's Calls session bindings (which user owns which session) so the proxy can decide
- * who may touch or pull which session, breakouts included.
+ * Its Calls session bindings (which user owns which session, who was removed) are a `SessionBindings`, which
+ * asks the room where users are; the proxy decides with them who may touch or pull which session.
  *
  * Breakouts belong to users, not sockets: all participants of one user (`sub`) are always in the same
  * breakout. A user's new participant (a second tab, a rejoin) starts in the breakout the user is in, and
@@ -26,12 +26,13 @@ import {
   type ServerMessage,
 } from '../protocol/presence.ts';
 import type { RoomRole } from '../protocol/token.ts';
+import { SessionBindings } from './session-bindings.ts';
 
 export type RoomEffect =
   | { kind: 'send'; to: string[]; message: ServerMessage }
   | { kind: 'close'; participantId: string; code: number; reason: string };
 
-export interface RoomOptions {
+export interface PresenceRoomOptions {
   name: string;
   sizeLimit: number;
   resumeGraceMs: number;
@@ -56,15 +57,6 @@ export type JoinResult =
   | { ok: true; participantId: string; resumed: boolean; effects: RoomEffect[] }
   | { ok: false; error: ErrorMessage };
 
-/** `gone`: the caller's own session is unknown here (never bound, or forgotten): it should make a new one. */
-export type AccessDecision = { ok: true } | { ok: false; reason: string; gone?: boolean };
-
-export interface SessionBinding {
-  sub: string;
-  role: RoomRole;
-  boundAt: number;
-}
-
 interface Member {
   p: Participant;
   resumeToken: string;
@@ -75,10 +67,13 @@ interface Member {
 /** Joined message types the room handles (join is handled by `join`). */
 export type RoomMessage = Exclude<ClientMessage, { type: 'join' }>;
 
-const MAX_BINDINGS_PER_USER = 16;
 export const DEFAULT_SEATS_PER_USER = 3;
-/** Bindings of users who never joined presence are forgotten after this long. */
-const UNJOINED_BINDING_TTL_MS = 30 * 60_000;
+const HOST_ONLY = new Set<RoomMessage['type']>([
+  'mute-request',
+  'remove',
+  'assign-breakouts',
+  'end-breakouts',
+]);
 
 function error(code: PresenceErrorCode, message: string, ref?: string, fatal?: boolean): ErrorMessage {
   const e: ErrorMessage = { type: 'error', code, message };
@@ -87,14 +82,14 @@ function error(code: PresenceErrorCode, message: string, ref?: string, fatal?: b
   return e;
 }
 
-export class Room {
+export class PresenceRoom {
   readonly name: string;
-  private readonly opts: Required<Omit<RoomOptions, 'name'>>;
+  /** The room's Calls session bindings and removed users (used by the proxy and restored from storage). */
+  readonly bindings: SessionBindings;
+  private readonly opts: Required<Omit<PresenceRoomOptions, 'name'>>;
   private readonly members = new Map<string, Member>();
-  private readonly sessions = new Map<string, SessionBinding>();
-  private readonly banned = new Set<string>();
 
-  constructor(options: RoomOptions) {
+  constructor(options: PresenceRoomOptions) {
     this.name = options.name;
     this.opts = {
       sizeLimit: options.sizeLimit,
@@ -105,6 +100,7 @@ export class Room {
       seatsPerUser: options.seatsPerUser ?? DEFAULT_SEATS_PER_USER,
       randomId: options.randomId ?? (() => crypto.randomUUID()),
     };
+    this.bindings = new SessionBindings((sub) => this.breakoutOf(sub));
   }
 
   get size(): number {
@@ -113,7 +109,7 @@ export class Room {
 
   /** Nothing worth keeping: no participants, session bindings or removed users. */
   get idle(): boolean {
-    return this.members.size === 0 && this.sessions.size === 0 && this.banned.size === 0;
+    return this.members.size === 0 && this.bindings.empty;
   }
 
   participants(): Participant[] {
@@ -125,24 +121,10 @@ export class Room {
     return m ? structuredClone(m.p) : undefined;
   }
 
-  isBanned(sub: string): boolean {
-    return this.banned.has(sub);
-  }
-
-  /** Users removed by a host (restored from storage by the Durable Object). */
-  bannedUsers(): string[] {
-    return [...this.banned];
-  }
-
-  ban(sub: string): void {
-    this.banned.add(sub);
-    this.dropBindingsOf(sub);
-  }
-
   // ---- presence ------------------------------------------------------------------------------------
 
   join(req: JoinRequest, now: number): JoinResult {
-    if (this.banned.has(req.sub)) {
+    if (this.bindings.isBanned(req.sub)) {
       return { ok: false, error: error('removed', 'you were removed from this room', 'join', true) };
     }
     if (req.resumeToken !== undefined) {
@@ -247,10 +229,9 @@ export class Room {
     if (!member) return [];
     member.lastSeen = now;
     const reply = (e: ErrorMessage): RoomEffect[] => [{ kind: 'send', to: [participantId], message: e }];
-    const hostOnly = (): RoomEffect[] | undefined =>
-      member.p.role === 'host'
-        ? undefined
-        : reply(error('forbidden', `only a host may ${msg.type}`, msg.type));
+    if (HOST_ONLY.has(msg.type) && member.p.role !== 'host') {
+      return reply(error('forbidden', `only a host may ${msg.type}`, msg.type));
+    }
 
     switch (msg.type) {
       case 'heartbeat':
@@ -267,7 +248,7 @@ export class Room {
         if (member.p.role === 'viewer' && chat) {
           return reply(error('forbidden', 'viewers cannot send chat', msg.type));
         }
-        if (this.opts.requireBoundSessions && this.sessions.get(sessionId)?.sub !== member.p.userId) {
+        if (this.opts.requireBoundSessions && !this.bindings.isOwnedBy(sessionId, member.p.userId)) {
           return reply(error('forbidden', `session ${sessionId} is not yours in this room`, msg.type));
         }
         member.p.session = { sessionId, chat };
@@ -285,8 +266,6 @@ export class Room {
         return this.toOthers(member, { type: 'tracks-unpublished', participantId, trackNames: gone });
       }
       case 'mute-request': {
-        const denied = hostOnly();
-        if (denied) return denied;
         const target = this.members.get(msg.participantId);
         if (!target) return reply(error('unknown-participant', 'no such participant', msg.type));
         return [
@@ -298,14 +277,12 @@ export class Room {
         ];
       }
       case 'remove': {
-        const denied = hostOnly();
-        if (denied) return denied;
         const target = this.members.get(msg.participantId);
         if (!target) return reply(error('unknown-participant', 'no such participant', msg.type));
         if (target.p.userId === member.p.userId) {
           return reply(error('invalid-message', 'a host cannot remove themselves; send leave', msg.type));
         }
-        this.banned.add(target.p.userId);
+        this.bindings.ban(target.p.userId);
         const effects: RoomEffect[] = [];
         for (const m of [...this.members.values()].filter((x) => x.p.userId === target.p.userId)) {
           if (m.p.connected) {
@@ -313,12 +290,9 @@ export class Room {
           }
           effects.push(...this.remove(m, 'removed', PRESENCE_CLOSE_CODES.removed));
         }
-        this.dropBindingsOf(target.p.userId);
         return effects;
       }
       case 'assign-breakouts': {
-        const denied = hostOnly();
-        if (denied) return denied;
         const unknown = Object.keys(msg.assignments).filter((id) => !this.members.has(id));
         if (unknown.length > 0) {
           return reply(error('unknown-participant', `no such participant: ${unknown.join(', ')}`, msg.type));
@@ -346,8 +320,6 @@ export class Room {
         return this.breakoutsChanged();
       }
       case 'end-breakouts': {
-        const denied = hostOnly();
-        if (denied) return denied;
         for (const m of this.members.values()) m.p.breakout = null;
         return this.breakoutsChanged();
       }
@@ -360,7 +332,7 @@ export class Room {
       return [{ kind: 'send', to, message: error('forbidden', 'viewers cannot publish tracks', 'publish') }];
     }
     if (this.opts.requireBoundSessions) {
-      const foreign = tracks.filter((t) => this.sessions.get(t.sessionId)?.sub !== member.p.userId);
+      const foreign = tracks.filter((t) => !this.bindings.isOwnedBy(t.sessionId, member.p.userId));
       if (foreign.length > 0) {
         return [
           {
@@ -420,10 +392,7 @@ export class Room {
         effects.push(...this.remove(m, 'disconnected'));
       }
     }
-    const present = new Set([...this.members.values()].map((m) => m.p.userId));
-    for (const [id, b] of this.sessions) {
-      if (!present.has(b.sub) && now - b.boundAt > UNJOINED_BINDING_TTL_MS) this.sessions.delete(id);
-    }
+    this.bindings.expireUnjoined(new Set([...this.members.values()].map((m) => m.p.userId)), now);
     return effects;
   }
 
@@ -447,7 +416,7 @@ export class Room {
       });
     }
     if (!keepBindings && ![...this.members.values()].some((m) => m.p.userId === member.p.userId)) {
-      this.dropBindingsOf(member.p.userId);
+      this.bindings.dropUser(member.p.userId);
     }
     return effects;
   }
@@ -479,69 +448,9 @@ export class Room {
     return ids;
   }
 
-  // ---- Calls session bindings (used by the proxy) ------------------------------------------------
-
-  /** Records that `sub` created Calls session `sessionId` in this room. */
-  bindSession(sessionId: string, owner: { sub: string; role: RoomRole }, now: number): AccessDecision {
-    if (this.banned.has(owner.sub)) return { ok: false, reason: 'you were removed from this room' };
-    this.sessions.set(sessionId, { sub: owner.sub, role: owner.role, boundAt: now });
-    const mine = [...this.sessions].filter(([, b]) => b.sub === owner.sub);
-    for (const [id] of mine.slice(0, Math.max(0, mine.length - MAX_BINDINGS_PER_USER)))
-      this.sessions.delete(id);
-    return { ok: true };
-  }
-
-  sessionIds(): string[] {
-    return [...this.sessions.keys()];
-  }
-
-  sessionBinding(sessionId: string): SessionBinding | undefined {
-    return this.sessions.get(sessionId);
-  }
-
-  /**
-   * May `caller` act on its session `sessionId` (must own it) and pull from the sessions in `pullFrom`?
-   * A pull needs the caller in this room's presence (a participant, connected or within its resume grace)
-   * and each target bound in this room to a user who is in presence too, in the caller's breakout.
-   * An own session this room does not know answers `gone`, so the client replaces it.
-   */
-  authorize(caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }): AccessDecision {
-    if (this.banned.has(caller.sub)) return { ok: false, reason: 'you were removed from this room' };
-    if (check.sessionId !== undefined) {
-      const own = this.sessions.get(check.sessionId);
-      if (!own) {
-        return {
-          ok: false,
-          gone: true,
-          reason: `session ${check.sessionId} is not known in this room: create a new session`,
-        };
-      }
-      if (own.sub !== caller.sub) {
-        return { ok: false, reason: `session ${check.sessionId} does not belong to you in this room` };
-      }
-    }
-    const targets = check.pullFrom ?? [];
-    if (targets.length === 0) return { ok: true };
-    const mine = this.breakoutOf(caller.sub);
-    if (mine === undefined) return { ok: false, reason: "join the room's presence before pulling" };
-    for (const target of targets) {
-      const b = this.sessions.get(target);
-      if (!b) return { ok: false, reason: `session ${target} is not in this room` };
-      if (b.sub === caller.sub) continue;
-      const theirs = this.breakoutOf(b.sub);
-      if (theirs === undefined) return { ok: false, reason: `session ${target} has nobody in the room` };
-      if (theirs !== mine) return { ok: false, reason: `session ${target} is in another breakout` };
-    }
-    return { ok: true };
-  }
-
   /** The user's breakout (null: the main room); undefined when the user is not in presence. */
   private breakoutOf(sub: string): string | null | undefined {
     for (const m of this.members.values()) if (m.p.userId === sub) return m.p.breakout;
     return undefined;
-  }
-
-  private dropBindingsOf(sub: string): void {
-    for (const [id, b] of this.sessions) if (b.sub === sub) this.sessions.delete(id);
   }
 }

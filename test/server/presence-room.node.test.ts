@@ -1,11 +1,17 @@
-/** The pure Room: messages and time in, effects out (no sockets, no timers). */
+/** The pure PresenceRoom: messages and time in, effects out (no sockets, no timers). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Room, type RoomEffect } from '../../src/server/room.ts';
+import { PresenceRoom, type RoomEffect } from '../../src/server/presence-room.ts';
 
-const newRoom = (opts: Partial<ConstructorParameters<typeof Room>[0]> = {}) => {
+const newRoom = (opts: Partial<ConstructorParameters<typeof PresenceRoom>[0]> = {}) => {
   let n = 0;
-  return new Room({ name: 'r', sizeLimit: 3, resumeGraceMs: 5_000, randomId: () => `id${++n}`, ...opts });
+  return new PresenceRoom({
+    name: 'r',
+    sizeLimit: 3,
+    resumeGraceMs: 5_000,
+    randomId: () => `id${++n}`,
+    ...opts,
+  });
 };
 const sentTo = (effects: RoomEffect[], id: string) =>
   effects.flatMap((e) => (e.kind === 'send' && e.to.includes(id) ? [e.message] : []));
@@ -63,17 +69,19 @@ void test('session bindings: owner only; pulls within the room and the breakout'
   const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
   const h = room.join({ sub: 'h', name: 'H', role: 'host' }, 0);
   assert.ok(a.ok && b.ok && h.ok);
-  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
-  room.bindSession('sb', { sub: 'b', role: 'guest' }, 0);
-  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), { ok: true });
-  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sa' }).ok, false);
-  assert.equal(room.authorize({ sub: 'a' }, { pullFrom: ['unknown'] }).ok, false);
+  room.bindings.bind('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindings.bind('sb', { sub: 'b', role: 'guest' }, 0);
+  assert.deepEqual(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), {
+    ok: true,
+  });
+  assert.equal(room.bindings.authorize({ sub: 'b' }, { sessionId: 'sa' }).ok, false);
+  assert.equal(room.bindings.authorize({ sub: 'a' }, { pullFrom: ['unknown'] }).ok, false);
   room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a.participantId]: 'x' } }, 1);
-  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
-  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }).ok, true);
+  assert.equal(room.bindings.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
+  assert.equal(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }).ok, true);
   // Leaving drops the user's bindings: nobody can pull a departed user's session.
   room.handle(b.participantId, { type: 'leave' }, 2);
-  assert.equal(room.authorize({ sub: 'a' }, { pullFrom: ['sb'] }).ok, false);
+  assert.equal(room.bindings.authorize({ sub: 'a' }, { pullFrom: ['sb'] }).ok, false);
 });
 
 void test('publish requires a bound session when asked to, and replaces tracks by (session, name)', () => {
@@ -83,7 +91,7 @@ void test('publish requires a bound session when asked to, and replaces tracks b
   const track = { sessionId: 'sa', trackName: 'cam', kind: 'video', source: 'camera' } as const;
   const refused = room.handle(a.participantId, { type: 'publish', tracks: [track] }, 1);
   assert.equal(sentTo(refused, a.participantId)[0]?.type, 'error');
-  room.bindSession('sa', { sub: 'a', role: 'guest' }, 1);
+  room.bindings.bind('sa', { sub: 'a', role: 'guest' }, 1);
   room.handle(a.participantId, { type: 'publish', tracks: [track] }, 2);
   room.handle(a.participantId, { type: 'publish', tracks: [{ ...track, simulcast: [{ rid: 'f' }] }] }, 3);
   assert.deepEqual(room.participant(a.participantId)?.tracks, [{ ...track, simulcast: [{ rid: 'f' }] }]);
@@ -99,7 +107,7 @@ void test('session: announced without tracks, bound sessions only, viewers may n
   const refused = room.handle(a.participantId, { type: 'session', session }, 1);
   assert.equal(sentTo(refused, a.participantId)[0]?.type, 'error');
   assert.deepEqual(sentTo(refused, b.participantId), []);
-  room.bindSession('sa', { sub: 'a', role: 'guest' }, 1);
+  room.bindings.bind('sa', { sub: 'a', role: 'guest' }, 1);
   const ok = room.handle(a.participantId, { type: 'session', session }, 2);
   assert.deepEqual(sentTo(ok, b.participantId), [
     { type: 'participant-session', participantId: a.participantId, session },
@@ -108,7 +116,7 @@ void test('session: announced without tracks, bound sessions only, viewers may n
   assert.deepEqual(room.participant(a.participantId)?.session, session);
   assert.deepEqual(room.participant(a.participantId)?.tracks, []);
 
-  room.bindSession('sv', { sub: 'v', role: 'viewer' }, 2);
+  room.bindings.bind('sv', { sub: 'v', role: 'viewer' }, 2);
   const viewer = room.handle(
     v.participantId,
     { type: 'session', session: { sessionId: 'sv', chat: true } },
@@ -140,26 +148,34 @@ void test('pulls need the caller in presence, and the publisher too; an unknown 
   const room = newRoom();
   const a = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
   assert.ok(a.ok);
-  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
-  room.bindSession('sl', { sub: 'lurker', role: 'guest' }, 0);
+  room.bindings.bind('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindings.bind('sl', { sub: 'lurker', role: 'guest' }, 0);
   // Acting on one's own session needs no presence (the widget creates it while joining)...
-  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl' }), { ok: true });
+  assert.deepEqual(room.bindings.authorize({ sub: 'lurker' }, { sessionId: 'sl' }), { ok: true });
   // ...pulling does.
-  const lurking = room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] });
+  const lurking = room.bindings.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] });
   assert.equal(lurking.ok, false);
-  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }).ok, false);
-  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }), { ok: true });
+  assert.equal(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }).ok, false);
+  assert.deepEqual(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sa'] }), {
+    ok: true,
+  });
   const l = room.join({ sub: 'lurker', name: 'L', role: 'guest' }, 1);
   assert.ok(l.ok);
-  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), { ok: true });
-  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }), { ok: true });
+  assert.deepEqual(room.bindings.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), {
+    ok: true,
+  });
+  assert.deepEqual(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sl'] }), {
+    ok: true,
+  });
   // A participant within its resume grace is still in presence.
   room.disconnect(l.participantId, 2);
-  assert.deepEqual(room.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), { ok: true });
+  assert.deepEqual(room.bindings.authorize({ sub: 'lurker' }, { sessionId: 'sl', pullFrom: ['sa'] }), {
+    ok: true,
+  });
 
-  const gone = room.authorize({ sub: 'a' }, { sessionId: 'nope' });
+  const gone = room.bindings.authorize({ sub: 'a' }, { sessionId: 'nope' });
   assert.equal(!gone.ok && gone.gone, true);
-  const foreign = room.authorize({ sub: 'a' }, { sessionId: 'sl' });
+  const foreign = room.bindings.authorize({ sub: 'a' }, { sessionId: 'sl' });
   assert.equal(!foreign.ok && foreign.gone, undefined, "someone else's session is forbidden, not gone");
 });
 
@@ -169,14 +185,14 @@ void test("breakouts are per user: a second participant starts in the user's bre
   const a1 = room.join({ sub: 'a', name: 'A', role: 'guest' }, 0);
   const b = room.join({ sub: 'b', name: 'B', role: 'guest' }, 0);
   assert.ok(h.ok && a1.ok && b.ok);
-  room.bindSession('sa', { sub: 'a', role: 'guest' }, 0);
-  room.bindSession('sb', { sub: 'b', role: 'guest' }, 0);
+  room.bindings.bind('sa', { sub: 'a', role: 'guest' }, 0);
+  room.bindings.bind('sb', { sub: 'b', role: 'guest' }, 0);
   room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a1.participantId]: 'x' } }, 1);
   const a2 = room.join({ sub: 'a', name: 'A', role: 'guest' }, 2);
   assert.ok(a2.ok);
   assert.equal(room.participant(a2.participantId)?.breakout, 'x');
-  assert.equal(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }).ok, false);
-  assert.equal(room.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
+  assert.equal(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }).ok, false);
+  assert.equal(room.bindings.authorize({ sub: 'b' }, { sessionId: 'sb', pullFrom: ['sa'] }).ok, false);
 
   const split = room.handle(
     h.participantId,
@@ -200,12 +216,14 @@ void test("breakouts are per user: a second participant starts in the user's bre
     [b.participantId]: 'x',
   });
   room.handle(h.participantId, { type: 'assign-breakouts', assignments: { [a1.participantId]: 'x' } }, 5);
-  assert.deepEqual(room.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), { ok: true });
+  assert.deepEqual(room.bindings.authorize({ sub: 'a' }, { sessionId: 'sa', pullFrom: ['sb'] }), {
+    ok: true,
+  });
 });
 
 void test('seats per user: the cap refuses a new participant, a resume fits, a dropped seat is taken over', () => {
   const room = newRoom({ sizeLimit: 10, seatsPerUser: 2 });
-  const welcomeOf = (r: ReturnType<Room['join']>) => {
+  const welcomeOf = (r: ReturnType<PresenceRoom['join']>) => {
     const w = r.ok ? sentTo(r.effects, r.participantId)[0] : undefined;
     return w?.type === 'welcome' ? w : undefined;
   };
@@ -213,7 +231,7 @@ void test('seats per user: the cap refuses a new participant, a resume fits, a d
   const a1 = room.join({ sub: 'u', name: 'U', role: 'guest' }, 0);
   const a2 = room.join({ sub: 'u', name: 'U', role: 'guest' }, 0);
   assert.ok(o.ok && a1.ok && a2.ok);
-  room.bindSession('su', { sub: 'u', role: 'guest' }, 0);
+  room.bindings.bind('su', { sub: 'u', role: 'guest' }, 0);
   const third = room.join({ sub: 'u', name: 'U', role: 'guest' }, 1);
   assert.ok(!third.ok);
   assert.equal(third.error.code, 'seat-limit');
@@ -237,6 +255,6 @@ void test('seats per user: the cap refuses a new participant, a resume fits, a d
     participantId: a2.participantId,
     reason: 'disconnected',
   });
-  assert.equal(room.sessionBinding('su')?.sub, 'u');
+  assert.equal(room.bindings.binding('su')?.sub, 'u');
   assert.equal(room.size, 3);
 });
