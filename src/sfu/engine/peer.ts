@@ -54,6 +54,8 @@ export class MediaPeer {
   private readonly sinks = new Map<string, MediaSink>();
   /** Every `streamId trackId` this peer has sent an m-section for (see `uniqueTrackId`). */
   private readonly msids = new Set<string>();
+  /** See `rememberExtensions`. */
+  private readonly extensionHistory = new Map<string, number>();
   private readonly stateListeners = new Set<(state: PeerState) => void>();
   private readonly readyListeners = new Set<() => void>();
   private readonly watchedDtls = new WeakSet<object>();
@@ -148,6 +150,7 @@ export class MediaPeer {
   ): Promise<{ answer: string; sections: OfferedSection[] }> {
     const sections = usableSections(offer, 'offer');
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerForWerift(offer) });
+    this.rememberExtensions(offer);
     for (const t of this.pc.getTransceivers()) this.adopt(t);
     keepSimulcast(this.pc, sections);
     beforeAnswer?.(sections);
@@ -155,6 +158,7 @@ export class MediaPeer {
     const answer = await this.pc.createAnswer();
     bindEachAddressOf(this.pc);
     await this.pc.setLocalDescription(answer);
+    this.rememberExtensions(this.pc.localDescription?.sdp);
     this.watchTransport();
     startAddedSctp(this.pc);
     const sdp = rejectLikeOffer(this.pc.localDescription!.sdp, offer);
@@ -171,6 +175,7 @@ export class MediaPeer {
       );
     }
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    this.rememberExtensions(answer);
     for (const t of this.pc.getTransceivers()) this.adopt(t);
     startAddedSctp(this.pc);
   }
@@ -244,11 +249,29 @@ export class MediaPeer {
 
   /** Extension ids for a new section, agreeing with every id this session's BUNDLE already uses. */
   private extensionsFor(kind: MediaKind) {
-    const used = extensionIds(this.pc.remoteDescription?.sdp, this.pc.localDescription?.sdp);
-    for (const t of this.pc.getTransceivers()) {
-      for (const e of t.headerExtensions) if (!used.has(e.uri)) used.set(e.uri, e.id);
+    this.rememberExtensions(this.pc.remoteDescription?.sdp, this.pc.localDescription?.sdp);
+    for (const t of this.pc.getTransceivers()) this.remember(t.headerExtensions);
+    const chosen = extensionsFor(kind, this.extensionHistory);
+    this.remember(chosen);
+    return chosen;
+  }
+
+  /**
+   * Every header extension id this peer's descriptions ever mapped, by URI: a browser holds a mapping for the
+   * life of the connection (Firefox refuses an offer that "attempted to remap RTP extension id 4"), even
+   * after the section that introduced it is gone from the current descriptions.
+   */
+  private rememberExtensions(...sdps: (string | undefined)[]): void {
+    this.remember([...extensionIds(...sdps)].map(([uri, id]) => ({ uri, id })));
+  }
+
+  private remember(extensions: readonly { uri: string; id: number }[]): void {
+    const taken = new Set(this.extensionHistory.values());
+    for (const { uri, id } of extensions) {
+      if (this.extensionHistory.has(uri) || taken.has(id)) continue;
+      this.extensionHistory.set(uri, id);
+      taken.add(id);
     }
-    return extensionsFor(kind, used);
   }
 
   /** Opens the reserved `server-events` channel so the next offer carries an SCTP m-section. */
@@ -260,6 +283,7 @@ export class MediaPeer {
     const offer = await this.pc.createOffer();
     bindEachAddressOf(this.pc);
     await this.pc.setLocalDescription(offer);
+    this.rememberExtensions(this.pc.localDescription?.sdp);
     this.watchTransport();
     return announce(this.pc.localDescription!.sdp, this.options.addresses);
   }
