@@ -118,6 +118,30 @@ export function extensionsFor(
   });
 }
 
+/**
+ * The header-extension ids one peer connection has mapped, by URI, for its whole life: the first mapping of
+ * a URI wins and an id once used is never given to another URI. A browser holds every mapping for the life
+ * of the connection (Firefox refuses an offer that "attempted to remap RTP extension id 4"), even after the
+ * section that introduced it is gone from the current descriptions.
+ */
+export class ExtensionIdHistory {
+  private readonly ids = new Map<string, number>();
+
+  /** What has been mapped so far, to pass to `extensionsFor`. */
+  get used(): ReadonlyMap<string, number> {
+    return this.ids;
+  }
+
+  remember(extensions: Iterable<{ uri: string; id: number }>): void {
+    const taken = new Set(this.ids.values());
+    for (const { uri, id } of extensions) {
+      if (this.ids.has(uri) || taken.has(id)) continue;
+      this.ids.set(uri, id);
+      taken.add(id);
+    }
+  }
+}
+
 export function toCodecInfo(c: RTCRtpCodecParameters): CodecInfo {
   return {
     mimeType: c.mimeType,

@@ -10,7 +10,15 @@ import { MediaSource, type CodecInfo, type MediaKind } from './media.ts';
 import { MediaSink } from './sink.ts';
 import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
 import { offerForWerift } from './offer-fixes.ts';
-import { TWCC_URI, codecs, codecsFor, extensionsFor, headerExtensions, toCodecInfo } from './codecs.ts';
+import {
+  ExtensionIdHistory,
+  TWCC_URI,
+  codecs,
+  codecsFor,
+  extensionsFor,
+  headerExtensions,
+  toCodecInfo,
+} from './codecs.ts';
 import {
   announce,
   describeSections,
@@ -54,8 +62,7 @@ export class MediaPeer {
   private readonly sinks = new Map<string, MediaSink>();
   /** Every `streamId trackId` this peer has sent an m-section for (see `uniqueTrackId`). */
   private readonly msids = new Set<string>();
-  /** See `rememberExtensions`. */
-  private readonly extensionHistory = new Map<string, number>();
+  private readonly extensionHistory = new ExtensionIdHistory();
   private readonly stateListeners = new Set<(state: PeerState) => void>();
   private readonly readyListeners = new Set<() => void>();
   private readonly watchedDtls = new WeakSet<object>();
@@ -250,28 +257,15 @@ export class MediaPeer {
   /** Extension ids for a new section, agreeing with every id this session's BUNDLE already uses. */
   private extensionsFor(kind: MediaKind) {
     this.rememberExtensions(this.pc.remoteDescription?.sdp, this.pc.localDescription?.sdp);
-    for (const t of this.pc.getTransceivers()) this.remember(t.headerExtensions);
-    const chosen = extensionsFor(kind, this.extensionHistory);
-    this.remember(chosen);
+    for (const t of this.pc.getTransceivers()) this.extensionHistory.remember(t.headerExtensions);
+    const chosen = extensionsFor(kind, this.extensionHistory.used);
+    this.extensionHistory.remember(chosen);
     return chosen;
   }
 
-  /**
-   * Every header extension id this peer's descriptions ever mapped, by URI: a browser holds a mapping for the
-   * life of the connection (Firefox refuses an offer that "attempted to remap RTP extension id 4"), even
-   * after the section that introduced it is gone from the current descriptions.
-   */
+  /** Records the extension ids of descriptions this peer applied (see `ExtensionIdHistory`). */
   private rememberExtensions(...sdps: (string | undefined)[]): void {
-    this.remember([...extensionIds(...sdps)].map(([uri, id]) => ({ uri, id })));
-  }
-
-  private remember(extensions: readonly { uri: string; id: number }[]): void {
-    const taken = new Set(this.extensionHistory.values());
-    for (const { uri, id } of extensions) {
-      if (this.extensionHistory.has(uri) || taken.has(id)) continue;
-      this.extensionHistory.set(uri, id);
-      taken.add(id);
-    }
+    this.extensionHistory.remember([...extensionIds(...sdps)].map(([uri, id]) => ({ uri, id })));
   }
 
   /** Opens the reserved `server-events` channel so the next offer carries an SCTP m-section. */
