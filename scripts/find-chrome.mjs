@@ -1,5 +1,5 @@
 // Prints the Chromium executable the browser tests use: CHROME_PATH, else Debian's /usr/bin/chromium.
-import { accessSync, constants } from 'node:fs';
+import { firstExecutable, printOrFail } from './find-executable.mjs';
 
 /** Flags for every Chromium the tests and benchmarks start (design.md, "Test environment facts"). */
 export const CHROMIUM_ARGS = [
@@ -15,27 +15,12 @@ export const CHROMIUM_ARGS = [
 ];
 
 export function findChrome() {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    (p) => typeof p === 'string' && p.length > 0,
-  );
-  for (const path of candidates) {
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
+  return firstExecutable([process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser']);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const path = findChrome();
-  if (!path) {
-    console.error(
-      "No Chromium found: install Debian's with `apt-get install -y chromium`, or set CHROME_PATH to a Chromium/Chrome binary.",
-    );
-    process.exit(1);
-  }
-  console.log(path);
+  printOrFail(
+    findChrome(),
+    "No Chromium found: install Debian's with `apt-get install -y chromium`, or set CHROME_PATH to a Chromium/Chrome binary.",
+  );
 }
