@@ -4,20 +4,7 @@ import { describe, it } from 'node:test';
 import type { Participant, PublishedTrack, ServerMessage } from '../../src/protocol/presence.ts';
 import { DEFAULT_PARTICIPANT_STATE } from '../../src/protocol/presence.ts';
 import { Roster } from '../../src/client/roster.ts';
-
-function person(id: string, extra: Partial<Participant> = {}): Participant {
-  return {
-    id,
-    userId: id,
-    name: id.toUpperCase(),
-    role: 'guest',
-    state: { ...DEFAULT_PARTICIPANT_STATE },
-    tracks: [],
-    breakout: null,
-    connected: true,
-    ...extra,
-  };
-}
+import { participant as person } from './fakes.ts';
 
 function welcome(self: string, participants: Participant[], resumed = false): ServerMessage {
   return {

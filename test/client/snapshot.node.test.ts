@@ -1,22 +1,14 @@
 /** The pure snapshot: an idle state without a Room, and views built from parts. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_PARTICIPANT_STATE, type Participant } from '../../src/protocol/presence.ts';
+import type { Participant } from '../../src/protocol/presence.ts';
 import { tileKey, trackKey } from '../../src/protocol/keys.ts';
 import { idleState, roomSnapshot, type SnapshotParts } from '../../src/client/snapshot.ts';
 import { decodeClaims, roleOf } from '../../src/client/claims.ts';
+import { participant } from './fakes.ts';
 
-const person = (id: string, extra: Partial<Participant> = {}): Participant => ({
-  id,
-  userId: id,
-  name: id,
-  role: 'guest',
-  state: { ...DEFAULT_PARTICIPANT_STATE },
-  tracks: [],
-  breakout: null,
-  connected: true,
-  ...extra,
-});
+const person = (id: string, extra: Partial<Participant> = {}): Participant =>
+  participant(id, { name: id, ...extra });
 
 void describe('snapshot', () => {
   void it('idleState() is a frozen, empty, idle state', () => {

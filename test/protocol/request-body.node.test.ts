@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BodyError, nestsDeeperThan, parseJsonBody, readBody } from '../../src/protocol/request-body.ts';
+import { OTHER_SPACE } from '../helpers/spaces.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const refused = (f: () => unknown, status: number, code: string) =>
@@ -20,17 +21,7 @@ void test('JSON as JSON.parse reads it, with only JSON whitespace around it; emp
 });
 
 void test('no other space, no byte-order mark, no trailing text, UTF-8 only', () => {
-  for (const pad of [
-    '\u00a0',
-    '\ufeff',
-    '\u2028',
-    '\u2029',
-    '\u3000',
-    '\u000b',
-    '\u000c',
-    '\u0085',
-    '\u200b',
-  ]) {
+  for (const pad of OTHER_SPACE) {
     refused(() => parseJsonBody(bytes(`${pad}{}`)), 400, 'decoding_error');
     refused(() => parseJsonBody(bytes(`{}${pad}`)), 400, 'decoding_error');
   }

@@ -16,6 +16,7 @@ import { startBackend, type RunningBackend } from '../../src/server/node-server.
 import { APP_ID, APP_SECRET, Publisher, Subscriber, TestSfu, until } from '../sfu/node-harness.ts';
 import { testSettings, token } from './helpers.ts';
 import { floodOffer } from '../helpers/sdp-flood.ts';
+import { JSON_SPACE, OTHER_SPACE } from '../helpers/spaces.ts';
 
 const BODY_TIMEOUT_MS = 300;
 const RUNS = { numRuns: 25 };
@@ -236,24 +237,6 @@ const forbidden = (): Refused[] => {
   ];
 };
 
-/** JSON's own whitespace, and the spaces an attacker hopes one side trims and the other does not. */
-const JSON_SPACE = [' ', '\t', '\r', '\n'];
-const OTHER_SPACE = [
-  '\u00a0',
-  '\ufeff',
-  '\u2028',
-  '\u2029',
-  '\u3000',
-  '\u000b',
-  '\u000c',
-  '\u0085',
-  '\u200b',
-  '\u1680',
-  '\u2000',
-  '\u202f',
-  '\u205f',
-  '\u0000',
-];
 const padding = fc
   .array(fc.constantFrom(...JSON_SPACE, ...OTHER_SPACE), { maxLength: 6 })
   .map((a) => a.join(''));
