@@ -435,14 +435,6 @@ export class SupportLine {
   /** Stale sockets, the waiting-time limit, and places and agents past their grace. Call every second. */
   tick(now: number): LineEffect[] {
     const effects: LineEffect[] = [];
-    for (const [conn, seen] of [...this.lastSeen]) {
-      if (now - seen > this.o.staleAfterMs) {
-        effects.push(
-          ...this.close(conn, LINE_CLOSE_CODES.stale, 'stale'),
-          ...this.disconnect(conn, false, now),
-        );
-      }
-    }
     for (const ticket of [...this.tickets.values()]) {
       if (now - ticket.enqueuedAt > this.o.maxWaitMs) {
         const conn = this.connOf.get(ticket.id);
@@ -460,6 +452,14 @@ export class SupportLine {
         }
       } else if (ticket.disconnectedAt !== undefined && now - ticket.disconnectedAt > this.o.graceMs) {
         effects.push(...this.removeTicket(ticket, 'left', now));
+      }
+    }
+    for (const [conn, seen] of [...this.lastSeen]) {
+      if (now - seen > this.o.staleAfterMs) {
+        effects.push(
+          ...this.close(conn, LINE_CLOSE_CODES.stale, 'stale'),
+          ...this.disconnect(conn, false, now),
+        );
       }
     }
     for (const agent of [...this.agents.values()]) {
