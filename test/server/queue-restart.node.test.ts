@@ -21,7 +21,7 @@ class LineClient {
   readonly messages: LineServerMessage[] = [];
   closed: number | undefined;
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.messages.push(JSON.parse(String(d)) as LineServerMessage));
+    ws.on('message', (d) => this.messages.push(JSON.parse((d as Buffer).toString()) as LineServerMessage));
     ws.on('close', (code) => (this.closed = code));
   }
   static async open(base: string, queue: string): Promise<LineClient> {

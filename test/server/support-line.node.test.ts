@@ -23,15 +23,15 @@ const answer = (l: SupportLine, conn: string, ticketId: string, now: number) =>
   l.handle(conn, { type: 'answer', ticketId }, now);
 const customer = (sub: string) => ({ sub, name: sub.toUpperCase(), metadata: { order: sub } });
 
-describe('SupportLine', () => {
-  it('refuses customers while no agent is signed in', () => {
+void describe('SupportLine', () => {
+  void it('refuses customers while no agent is signed in', () => {
     const l = line();
     const fx = l.enqueue('c1', customer('ann'), 0);
     assert.deepEqual(last(fx, 'c1', 'closed')?.code, 'no-agents');
     assert.ok(fx.some((e) => e.kind === 'close' && e.conn === 'c1'));
   });
 
-  it('keeps customers in order, tells each their position, and agents the line', () => {
+  void it('keeps customers in order, tells each their position, and agents the line', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'Agnes' }, 0);
     const f1 = l.enqueue('c1', customer('ann'), 10);
@@ -53,7 +53,7 @@ describe('SupportLine', () => {
     );
   });
 
-  it('answers atomically: one agent gets the call, the other sees it taken; positions move up', () => {
+  void it('answers atomically: one agent gets the call, the other sees it taken; positions move up', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'Agnes' }, 0);
     l.agentJoin('a2', { sub: 'agent2', name: 'Bert' }, 0);
@@ -85,7 +85,7 @@ describe('SupportLine', () => {
     assert.equal(last(answer(l, 'a1', w2.ticketId, 5002), 'a1', 'error')?.code, 'busy', 'one call at a time');
   });
 
-  it('a cancel leaves the line at once, with an abandoned event', () => {
+  void it('a cancel leaves the line at once, with an abandoned event', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     l.enqueue('c1', customer('ann'), 0);
@@ -95,7 +95,7 @@ describe('SupportLine', () => {
     assert.deepEqual(ev?.type === 'abandoned' && [ev.waitedMs, ev.reason], [3000, 'cancelled']);
   });
 
-  it('a clean close leaves at once; a dropped socket keeps the place for the grace period', () => {
+  void it('a clean close leaves at once; a dropped socket keeps the place for the grace period', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     const w = last(l.enqueue('c1', customer('ann'), 0), 'c1', 'waiting')!;
@@ -111,7 +111,7 @@ describe('SupportLine', () => {
     assert.equal(l.waitingCount, 0);
   });
 
-  it('a resume needs the right key and the same user', () => {
+  void it('a resume needs the right key and the same user', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     const w = last(l.enqueue('c1', customer('ann'), 0), 'c1', 'waiting')!;
@@ -121,7 +121,7 @@ describe('SupportLine', () => {
     assert.equal(last(wrongKey, 'c3', 'error')?.code, 'resume-failed');
   });
 
-  it('enforces the line length, one place per user, and the waiting-time limit', () => {
+  void it('enforces the line length, one place per user, and the waiting-time limit', () => {
     const l = line({ maxWaitMs: 60_000 });
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     for (const s of ['a', 'b', 'c']) l.enqueue(`c-${s}`, customer(s), 0);
@@ -133,7 +133,7 @@ describe('SupportLine', () => {
     assert.equal(l.waitingCount, 0);
   });
 
-  it('estimates the wait from recent answers (time per place)', () => {
+  void it('estimates the wait from recent answers (time per place)', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     const w = last(l.enqueue('c1', customer('ann'), 0), 'c1', 'waiting')!;
@@ -145,7 +145,7 @@ describe('SupportLine', () => {
     assert.equal(bob.estimatedWaitMs, 60_000);
   });
 
-  it('transfers a call to an available agent; the customer stays in the same room', () => {
+  void it('transfers a call to an available agent; the customer stays in the same room', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'Agnes' }, 0);
     l.agentJoin('a2', { sub: 'agent2', name: 'Bert' }, 0);
@@ -173,7 +173,7 @@ describe('SupportLine', () => {
     assert.deepEqual(ev?.type === 'ended' && [ev.agentId, ev.durationMs], ['agent2', 10_004]);
   });
 
-  it('comes back from a snapshot with every waiting customer and every call', () => {
+  void it('comes back from a snapshot with every waiting customer and every call', () => {
     const l = line();
     l.agentJoin('a1', { sub: 'agent1', name: 'A' }, 0);
     const w1 = last(l.enqueue('c1', customer('ann'), 0), 'c1', 'waiting')!;
@@ -204,7 +204,7 @@ describe('SupportLine', () => {
     assert.deepEqual(r2.callIds(), []);
   });
 
-  it('property: positions are always 1..n in line order, and each ticket is answered at most once', () => {
+  void it('property: positions are always 1..n in line order, and each ticket is answered at most once', () => {
     type Op =
       | { op: 'enqueue'; who: number }
       | { op: 'cancel'; who: number }
