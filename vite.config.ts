@@ -107,6 +107,7 @@ export default defineConfig(({ mode }) => {
             index: resolve(root, 'demo/index.html'),
             room: resolve(root, 'demo/room.html'),
             support: resolve(root, 'demo/support.html'),
+            desk: resolve(root, 'demo/desk.html'),
           },
         },
       },

@@ -204,6 +204,13 @@ export class QueueWaiting implements ReactiveController {
       ${state.status === 'cancelled' ? html`<p part="queue-status">${q.cancelled}</p>` : nothing}
       ${state.status === 'ended' ? html`<p part="queue-status">${q.ended}</p>` : nothing}
       ${
+        state.status === 'unavailable'
+          ? html`<p part="error" class="error" role="alert">
+              ${strings.errors[CODES[state.code] ?? 'queue-failed']}
+            </p>`
+          : nothing
+      }
+      ${
         waiting
           ? html`<button part="queue-cancel-button" @click=${() => this.stop()}>${q.cancel}</button>`
           : html`<button part="join-button" @click=${() => this.start()}>${q.callAgain}</button>`

@@ -258,7 +258,8 @@ export class CallsRoom extends LitElement {
     }
     if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
       this.#autoJoined = true;
-      if (this.queue && !this.room) this.#line.start();
+      // After this update: starting renders the waiting view.
+      if (this.queue && !this.room) void this.updateComplete.then(() => this.#line.start());
       else if (this.prejoin) void this.#preview.start();
       else this.join().catch(() => undefined);
     }
