@@ -5,7 +5,7 @@ import type { WaitingCustomer } from '../protocol/queue.ts';
 import { chime } from './desk-chime.ts';
 import { deskStyles } from './calls-desk.styles.ts';
 import { CallsDeskCallEvent } from './queue-events.ts';
-import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
+import { resolveDeskStrings, type DeskStrings } from './desk-strings.ts';
 import './calls-room.ts';
 
 /**
@@ -71,8 +71,8 @@ export class CallsDesk extends LitElement {
   declare away: boolean;
   /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
   declare lang: string;
-  /** Overrides for any text (see `CallsStrings`, `desk` and `queue`). */
-  declare strings: CallsStringsOverride | undefined;
+  /** Overrides for any of the desk's texts (see `DeskStrings`); the call's room follows `lang`. */
+  declare strings: Partial<DeskStrings> | undefined;
 
   declare _state: DeskState | undefined;
   declare _notice: string;
@@ -132,8 +132,8 @@ export class CallsDesk extends LitElement {
     if (changed.has('away') && changed.get('away') !== undefined) this.#client?.setAvailable(!this.away);
   }
 
-  #strings(): CallsStrings {
-    return resolveStrings(this.lang || document.documentElement.lang, this.strings);
+  #strings(): DeskStrings {
+    return resolveDeskStrings(this.lang || document.documentElement.lang, this.strings);
   }
 
   #start(): void {
@@ -160,7 +160,7 @@ export class CallsDesk extends LitElement {
   /** Answers a waiting customer; resolves with `answered`, or `taken`/`gone`/`busy` (also shown). */
   async answer(ticketId: string): Promise<string> {
     const result = (await this.#client?.answer(ticketId)) ?? 'failed';
-    const desk = this.#strings().desk;
+    const desk = this.#strings();
     if (result === 'taken' || result === 'gone' || result === 'busy') this.#notify(desk[result]);
     return result;
   }
@@ -186,7 +186,7 @@ export class CallsDesk extends LitElement {
   }
 
   #onNotice(notice: DeskNotice): void {
-    const desk = this.#strings().desk;
+    const desk = this.#strings();
     switch (notice.type) {
       case 'new-customer':
         this.#notify(desk.newCustomer(notice.name));
@@ -222,8 +222,7 @@ export class CallsDesk extends LitElement {
   }
 
   override render() {
-    const strings = this.#strings();
-    const desk = strings.desk;
+    const desk = this.#strings();
     const state = this._state;
     const line = state?.line;
     return html`<div part="base" class="base">
@@ -240,9 +239,7 @@ export class CallsDesk extends LitElement {
           />
           ${this.away ? desk.away : desk.available}</label
         >
-        <span part="agents"
-          >${line ? strings.queue.agentsAvailable(line.agentsAvailable) : desk.connecting}</span
-        >
+        <span part="agents">${line ? desk.agentsAvailable(line.agentsAvailable) : desk.connecting}</span>
       </header>
       ${
         state?.error
@@ -253,12 +250,11 @@ export class CallsDesk extends LitElement {
             ? html`<p part="notice" class="notice">${this._notice}</p>`
             : nothing
       }
-      ${state?.call ? this.#renderCall(strings, state) : this.#renderList(strings, line?.waiting ?? [])}
+      ${state?.call ? this.#renderCall(desk, state) : this.#renderList(desk, line?.waiting ?? [])}
     </div>`;
   }
 
-  #renderList(strings: CallsStrings, waiting: WaitingCustomer[]) {
-    const desk = strings.desk;
+  #renderList(desk: DeskStrings, waiting: WaitingCustomer[]) {
     const offset = this._state?.clockOffset ?? 0;
     void this._tick;
     return html`<section aria-label=${desk.list}>
@@ -294,8 +290,7 @@ export class CallsDesk extends LitElement {
     </section>`;
   }
 
-  #renderCall(strings: CallsStrings, state: DeskState) {
-    const desk = strings.desk;
+  #renderCall(desk: DeskStrings, state: DeskState) {
     const call = state.call!;
     const others = (state.line?.agents ?? []).filter((a) => a.available && !a.busy && a.connected);
     const metadata = Object.entries(call.customer.metadata);
@@ -318,7 +313,6 @@ export class CallsDesk extends LitElement {
         .token=${call.token}
         room=${call.room}
         lang=${this.lang ?? ''}
-        .strings=${this.strings}
         @calls-left=${() => this.endCall()}
       ></calls-room>
       <div class="actions">

@@ -1,6 +1,6 @@
 /**
- * Texts of the support line: the customer's waiting view in `<calls-room queue>` (`strings.queue`) and the
- * agent's `<calls-desk>` (`strings.desk`). Functions take untrusted names; results are only bound as text.
+ * Texts of the customer's waiting view in `<calls-room queue>` (`strings.queue`); the desk's are in
+ * `desk-strings.ts`. Functions take untrusted names; results are only bound as text.
  */
 
 export interface QueueStrings {
@@ -18,35 +18,7 @@ export interface QueueStrings {
   preview: string;
 }
 
-export interface DeskStrings {
-  list: string;
-  empty: string;
-  answer: string;
-  answerCustomer: (name: string) => string;
-  waitingFor: (ms: number) => string;
-  available: string;
-  away: string;
-  newCustomer: (name: string) => string;
-  taken: string;
-  gone: string;
-  busy: string;
-  inCallWith: (name: string) => string;
-  transferredFrom: (name: string) => string;
-  transferTo: string;
-  transfer: string;
-  nobodyToTransfer: string;
-  endCall: string;
-  callEnded: string;
-  connecting: string;
-  notAgent: string;
-  closed: string;
-}
-
 const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
-const clock = (ms: number) => {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
 
 export const queueEn: QueueStrings = {
   connecting: 'Connecting to support…',
@@ -74,52 +46,4 @@ export const queueDe: QueueStrings = {
   ended: 'Der Anruf ist beendet.',
   callAgain: 'Erneut anrufen',
   preview: 'Ihre Kamera',
-};
-
-export const deskEn: DeskStrings = {
-  list: 'Waiting customers',
-  empty: 'Nobody is waiting.',
-  answer: 'Answer',
-  answerCustomer: (name) => `Answer ${name}`,
-  waitingFor: (ms) => `waiting ${clock(ms)}`,
-  available: 'Available',
-  away: 'Away',
-  newCustomer: (name) => `${name} is waiting`,
-  taken: 'Another agent answered this customer.',
-  gone: 'This customer is no longer waiting.',
-  busy: 'Not possible right now: you or they are busy.',
-  inCallWith: (name) => `In a call with ${name}`,
-  transferredFrom: (name) => `Transferred by ${name}`,
-  transferTo: 'Transfer to',
-  transfer: 'Transfer',
-  nobodyToTransfer: 'No other agent is available.',
-  endCall: 'End call',
-  callEnded: 'Call ended.',
-  connecting: 'Connecting…',
-  notAgent: 'This token does not make you an agent of this line.',
-  closed: 'The connection to the line was lost.',
-};
-
-export const deskDe: DeskStrings = {
-  list: 'Wartende Kundschaft',
-  empty: 'Niemand wartet.',
-  answer: 'Annehmen',
-  answerCustomer: (name) => `${name} annehmen`,
-  waitingFor: (ms) => `wartet ${clock(ms)}`,
-  available: 'Verfügbar',
-  away: 'Abwesend',
-  newCustomer: (name) => `${name} wartet`,
-  taken: 'Jemand anderes hat diesen Anruf angenommen.',
-  gone: 'Diese Person wartet nicht mehr.',
-  busy: 'Gerade nicht möglich: Sie oder die andere Person sind beschäftigt.',
-  inCallWith: (name) => `Im Gespräch mit ${name}`,
-  transferredFrom: (name) => `Weitergeleitet von ${name}`,
-  transferTo: 'Weiterleiten an',
-  transfer: 'Weiterleiten',
-  nobodyToTransfer: 'Niemand sonst ist verfügbar.',
-  endCall: 'Anruf beenden',
-  callEnded: 'Anruf beendet.',
-  connecting: 'Verbinde…',
-  notAgent: 'Mit diesem Token sind Sie nicht für diese Warteschlange freigeschaltet.',
-  closed: 'Die Verbindung zur Warteschlange ist abgebrochen.',
 };

@@ -3,7 +3,7 @@
  * `<calls-room>` overrides any entry. Functions take untrusted names; results are only ever bound as text.
  */
 import type { RoomErrorCode } from '../client/room-types.ts';
-import { deskDe, deskEn, queueDe, queueEn, type DeskStrings, type QueueStrings } from './queue-strings.ts';
+import { queueDe, queueEn, type QueueStrings } from './queue-strings.ts';
 
 export interface CallsStrings {
   join: string;
@@ -43,8 +43,6 @@ export interface CallsStrings {
   errors: Record<RoomErrorCode, string>;
   /** The support line's waiting view (`<calls-room queue>`). */
   queue: QueueStrings;
-  /** The agent's `<calls-desk>`. */
-  desk: DeskStrings;
 }
 
 const en: CallsStrings = {
@@ -104,7 +102,6 @@ const en: CallsStrings = {
     'queue-failed': 'The support line cannot be reached right now.',
   },
   queue: queueEn,
-  desk: deskEn,
 };
 
 const de: CallsStrings = {
@@ -159,7 +156,6 @@ const de: CallsStrings = {
     'queue-failed': 'Die Support-Warteschlange ist gerade nicht erreichbar.',
   },
   queue: queueDe,
-  desk: deskDe,
 };
 
 const TABLES: Record<string, CallsStrings> = { en, de };
