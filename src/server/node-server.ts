@@ -18,7 +18,7 @@ import { createApp, type RoomsBackend } from './app.ts';
 import { FileLineStore } from './node-line-store.ts';
 import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
-import { logSink } from './line-events.ts';
+import { logSink, type LineEventSink } from './line-events.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
@@ -47,6 +47,8 @@ export interface StartBackendOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Where support-line events go (analytics); default: one line each through `log`. */
+  lineEvents?: LineEventSink;
 }
 
 export interface RunningBackend {
@@ -190,7 +192,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     options.settings,
     now,
     options.dataDir !== undefined ? new FileLineStore(options.dataDir) : undefined,
-    ...(options.log ? [logSink(options.log)] : []),
+    options.lineEvents ?? logSink(options.log ?? (() => undefined)),
   );
   const app = createApp({
     settings: options.settings,

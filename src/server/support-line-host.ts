@@ -67,6 +67,8 @@ export class SupportLineHost {
   private readonly rate: number;
   private readonly burst: number;
   private next = 0;
+  /** The last stored state, as JSON. */
+  private stored: string | undefined;
   /** Effects are delivered one batch after another (minting a token is async). */
   private outbox: Promise<void> = Promise.resolve();
 
@@ -84,6 +86,7 @@ export class SupportLineHost {
     this.line = options.restored
       ? SupportLine.restore(lineOptions, options.restored, this.now())
       : new SupportLine(lineOptions);
+    this.stored = JSON.stringify(this.line.snapshot());
   }
 
   /** No sockets and nothing in the line. */
@@ -243,8 +246,16 @@ export class SupportLineHost {
 
   private apply(effects: LineEffect[]): Promise<void> {
     if (effects.length === 0) return this.outbox;
-    // Stored before anyone hears of it: a restart never forgets what a client was told.
-    this.options.persist?.(this.line.snapshot());
+    // Stored before anyone hears of it: a restart never forgets what a client was told. Only when the line
+    // changed: heartbeats and refusals write nothing.
+    if (this.options.persist) {
+      const snapshot = this.line.snapshot();
+      const text = JSON.stringify(snapshot);
+      if (text !== this.stored) {
+        this.stored = text;
+        this.options.persist(snapshot);
+      }
+    }
     this.outbox = this.outbox.then(() => this.deliver(effects)).catch(() => undefined);
     return this.outbox;
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import type { LineServerMessage } from '../../src/protocol/queue.ts';
+import type { LineEvent } from '../../src/server/line-events.ts';
 import { SupportLineHost, type LineSocket } from '../../src/server/support-line-host.ts';
 import { createRoomToken, verifyRoomToken } from '../../src/server/tokens.ts';
 import { FakeClock, TOKEN_SECRET } from './helpers.ts';
@@ -36,8 +37,9 @@ const tok = async (sub: string, options: { agent?: boolean; room?: string } = {}
     })
   ).token;
 
-function host(clock = new FakeClock(), log?: string[]) {
+function host(clock = new FakeClock(), log?: string[], events?: LineEvent[]) {
   return new SupportLineHost({
+    ...(events ? { events: { record: (e: LineEvent) => events.push(e) } } : {}),
     queue: 'support',
     tokenSecret: TOKEN_SECRET,
     maxWaiting: 10,
@@ -125,7 +127,9 @@ void describe('SupportLineHost', () => {
 
   void it('stores the line before anyone hears of a change, and mints the call tokens', async () => {
     const log: string[] = [];
-    const h = host(new FakeClock(), log);
+    const events: LineEvent[] = [];
+    const clock = new FakeClock();
+    const h = host(clock, log, events);
     const agent = new FakeSocket(log);
     const agentConn = h.open(agent);
     await h.receive(agentConn, JSON.stringify({ type: 'agent', token: await tok('agnes', { agent: true }) }));
@@ -133,6 +137,7 @@ void describe('SupportLineHost', () => {
     await h.receive(h.open(ann), JSON.stringify({ type: 'enqueue', token: await tok('ann') }));
     const ticketId = (ann.last() as { ticketId: string }).ticketId;
     log.length = 0;
+    clock.advance(4000);
     await h.receive(agentConn, JSON.stringify({ type: 'answer', ticketId }));
     assert.equal(log[0], 'persist');
     const call = agent.got.find((m) => m.type === 'call');
@@ -142,5 +147,21 @@ void describe('SupportLineHost', () => {
     assert.deepEqual([agentClaims.sub, agentClaims.role], ['agnes', 'host']);
     const customerClaims = await verifyRoomToken(answered.token, TOKEN_SECRET, { room: call.room });
     assert.deepEqual([customerClaims.sub, customerClaims.role], ['ann', 'guest']);
+    clock.advance(90_000);
+    await h.receive(agentConn, JSON.stringify({ type: 'end', callId: call.callId }));
+    // The events the page's backend and analytics get (through the sink).
+    assert.deepEqual(
+      events.map((e) => [
+        e.type,
+        'waitedMs' in e ? e.waitedMs : undefined,
+        'durationMs' in e ? e.durationMs : undefined,
+        'agentId' in e ? e.agentId : undefined,
+      ]),
+      [
+        ['waited', undefined, undefined, undefined],
+        ['answered', 4000, undefined, 'agnes'],
+        ['ended', undefined, 90_000, 'agnes'],
+      ],
+    );
   });
 });
