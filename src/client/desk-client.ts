@@ -56,7 +56,12 @@ export class DeskClient {
       url: lineUrl(options.endpoint, options.queue),
       hello: async () => ({ type: 'agent', token: await options.token(), available: this.#state.available }),
       onMessage: (m) => this.#onMessage(m),
-      onStatus: (status) => this.#set({ status }),
+      onStatus: (status) => {
+        // An answer in flight on a socket that dropped gets no reply: it failed (the line may have it; the
+        // call comes back with the next sign-in if so).
+        if (status !== 'open') this.#pendingAnswer?.('failed');
+        this.#set({ status });
+      },
       onEnd: (code, reason) =>
         this.#set({ error: this.#state.error ?? { code: 'closed', message: `${code} ${reason}` } }),
     });
