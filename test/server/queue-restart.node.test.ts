@@ -107,6 +107,15 @@ async function scenario(start: () => Promise<Backend>): Promise<void> {
       () => eve.messages.some((m) => m.type === 'error' && m.code === 'not-joined'),
       'not-joined',
     );
+    eve.ws.send(JSON.stringify({ type: 'cancel', pad: 'x'.repeat(5000) }));
+    await waitFor(
+      () => eve.messages.some((m) => m.type === 'error' && /limited to 4096/.test(m.message)),
+      'a too-large message refused',
+    );
+    const plain = await fetch(`${second.base}/api/queues/support`);
+    assert.equal(plain.status, 426);
+    assert.equal(((await plain.json()) as { errorCode: string }).errorCode, 'invalid_params');
+    assert.equal((await fetch(`${second.base}/api/queues/no%20such`)).status, 404);
     const mallory = await LineClient.open(second.base, 'support');
     mallory.send({ type: 'agent', token: await tok('mallory') });
     assert.equal((await mallory.next('error')).code, 'not-agent');
