@@ -34,6 +34,7 @@ describe('support line: <calls-room queue> and <calls-desk>', function () {
     expect([...results].sort()).to.deep.equal(['answered', 'taken']);
     const winner = desks[results.indexOf('answered')]!;
     const other = desks[results.indexOf('taken')]!;
+    await other.updateComplete;
     expect(other.shadowRoot!.querySelector('[part="notice"]')?.textContent).to.contain('Another agent');
 
     // They see and hear each other; Dan moves up; Cleo is off the other desk.
@@ -57,7 +58,7 @@ describe('support line: <calls-room queue> and <calls-desk>', function () {
 
     // Transfer: the other agent takes over; Cleo stays connected and video keeps flowing.
     const session = cleo.el.model!.sfuSession;
-    winner.transfer(other.state!.line!.agents.find((a) => a !== undefined && !a.busy && a.available)!.id);
+    winner.transfer(other.state!.line!.agents.find((a) => !a.busy && a.available)!.id);
     const newRoom = await waitFor(() => deskRoom(other), 'the call opens on the other desk');
     await waitFor(() => !deskRoom(winner), 'the first desk is back at the list');
     await waitFor(() => newRoom.state.status === 'joined', 'the second agent in the call');
