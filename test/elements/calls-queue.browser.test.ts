@@ -56,6 +56,12 @@ describe('support line: <calls-room queue> and <calls-desk>', function () {
     await waitFor(() => lastChange(dan)?.state === 'abandoned', 'Dan abandoned');
     await waitFor(() => waitingNames(other).length === 0, 'Dan gone from the desk');
 
+    // A customer whose page goes away (the element removed, as when the tab closes) leaves at once too.
+    const eve = await makeCustomer(queue, 'Eve');
+    await waitFor(() => waitingNames(other).join() === 'Eve', 'Eve waiting');
+    eve.el.remove();
+    await waitFor(() => waitingNames(other).length === 0, 'Eve gone from the desk');
+
     // Transfer: the other agent takes over; Cleo stays connected and video keeps flowing.
     const session = cleo.el.model!.sfuSession;
     winner.transfer(other.state!.line!.agents.find((a) => !a.busy && a.available)!.id);
