@@ -12,6 +12,7 @@ import type {
 import { presenceJoinError } from './errors.ts';
 import type { PresencePort } from './ports.ts';
 import type { PresenceClientOptions, PresenceFatalCode } from './presence-client.ts';
+import type { ControlMessage } from './room-control.ts';
 import { Roster, type RosterDiff } from './roster.ts';
 
 export interface PresenceLinkListener {
@@ -26,7 +27,7 @@ export interface PresenceLinkListener {
   status(): void;
   fatal(code: PresenceFatalCode, message: string): void;
   /** Lock, lobby, hands: the room's news (see `RoomControl`). */
-  control(message: ServerMessage): void;
+  control(message: ControlMessage): void;
   /** The lobby holds us until a host lets us in. */
   waiting(): void;
   /** A host ended the meeting (said before the server closes the socket). */
@@ -105,6 +106,9 @@ export class PresenceLink {
         l.control(message);
         break;
       case 'welcome':
+        l.control(message);
+        l.roster(this.roster.apply(message));
+        break;
       case 'participant-joined':
       case 'participant-left':
       case 'participant-session':

@@ -8,6 +8,12 @@ import type { RoomNotification, RoomState } from './room-types.ts';
 
 export type ControlView = Pick<RoomState, 'locked' | 'lobby' | 'waiting' | 'hands'>;
 
+/** The messages about the room as a whole (and the welcome, which starts a new participant afresh). */
+export type ControlMessage = Extract<
+  ServerMessage,
+  { type: 'room-settings-changed' | 'lobby' | 'hands' | 'welcome' }
+>;
+
 export class RoomControl {
   #view: ControlView = Object.freeze({ locked: false, lobby: false, waiting: [], hands: [] });
 
@@ -16,7 +22,7 @@ export class RoomControl {
   }
 
   /** The room's news in `message`, as notifications; an empty list when it was not about the room. */
-  apply(message: ServerMessage): RoomNotification[] {
+  apply(message: ControlMessage): RoomNotification[] {
     const before = this.#view;
     const out: RoomNotification[] = [];
     switch (message.type) {
@@ -43,8 +49,6 @@ export class RoomControl {
       case 'welcome':
         // A new participant (not a resume) starts from the defaults; the messages after the welcome say more.
         if (!message.resumed) this.#set({ locked: false, lobby: false, waiting: [], hands: [] });
-        break;
-      default:
         break;
     }
     return out;
