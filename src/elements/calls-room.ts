@@ -450,7 +450,8 @@ export class CallsRoom extends LitElement {
   }
 
   /** Opens or closes the chat panel (toggles without an argument). */
-  toggleChat(open = !this._ui.chatOpen): void {
+  toggleChat(open?: boolean): void {
+    open ??= !this._ui.chatOpen;
     this._ui = { ...this._ui, chatOpen: open };
     if (open) void this.updateComplete.then(() => this.renderRoot.querySelector('calls-chat')?.focus());
   }
