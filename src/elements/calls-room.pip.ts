@@ -4,6 +4,7 @@
  * window shows a muted copy of the track (its audio keeps playing in the room) and follows the speaker.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { RoomState } from '../client/room.ts';
 
 type Mode = 'document' | 'video';
 
@@ -89,4 +90,17 @@ export class PictureInPicture implements ReactiveController {
       this.host.requestUpdate();
     }
   }
+}
+
+/** What picture-in-picture shows: the pinned tile's video, else the active speaker's, else anyone's camera. */
+export function pipTrack(state: RoomState, pinned: string | undefined): MediaStreamTrack | undefined {
+  const [id, source] = (pinned ?? '').split(':');
+  const by = (pid: string | undefined) => state.participants.find((p) => p.id === pid);
+  const pin = by(id);
+  if (pin) return source === 'screen' ? pin.screen : pin.camera;
+  return (
+    by(state.activeSpeakerId)?.camera ??
+    state.participants.find((p) => !p.isLocal && p.camera)?.camera ??
+    state.participants[0]?.camera
+  );
 }

@@ -1,8 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { Room, RoomError, type RoomNotification, type RoomState } from '../client/room.ts';
-import { parseMetadataAttribute } from '../protocol/metadata.ts';
-import { avatarUrlProblem } from '../protocol/profile.ts';
 import {
   CONTROL_NAMES,
   roomContext,
@@ -23,7 +21,8 @@ import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
 import { renderHostNotices, renderWaiting } from './calls-room.lobby.ts';
-import { PictureInPicture } from './calls-room.pip.ts';
+import { PictureInPicture, pipTrack } from './calls-room.pip.ts';
+import { profileOptions, syncProfile } from './calls-room.profile.ts';
 import { ReactionBursts } from './calls-room.reactions.ts';
 import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
@@ -323,7 +322,7 @@ export class CallsRoom extends LitElement {
     if (changed.has('maxBitrate') || changed.has('maxFramerate')) {
       void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
-    this.#syncProfile(changed);
+    syncProfile(this, this.#room, changed, (e) => this.#dispatchError(e));
     if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
       this.#autoJoined = true;
       if (this.prejoin) void this.#preview.start();
@@ -361,7 +360,7 @@ export class CallsRoom extends LitElement {
       ...(this.maxBitrate ? { maxBitrate: this.maxBitrate } : {}),
       ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
       chat: !this.noChat,
-      ...this.#profileOptions(),
+      ...profileOptions(this, (e) => this.#dispatchError(e)),
     });
     this.#room = room;
     this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));
@@ -506,6 +505,10 @@ export class CallsRoom extends LitElement {
     return this.#pip.toggle();
   }
 
+  #setLobby(on: boolean): void {
+    this.#control((c) => c.setRoomSettings({ lobby: on }));
+  }
+
   #control(action: (controls: Room['controls']) => void): void {
     try {
       if (!this.#room) throw new RoomError('not-joined', 'join the room first');
@@ -523,38 +526,6 @@ export class CallsRoom extends LitElement {
     } catch {
       // reported
     }
-  }
-
-  /** `avatar-url` and `metadata` for the join; a bad one is reported and left out. */
-  #profileOptions(): { avatarUrl?: string; metadata?: Record<string, string | number | boolean> } {
-    const problem = this.avatarUrl ? avatarUrlProblem(this.avatarUrl) : undefined;
-    if (problem) this.#dispatchError(new RoomError('invalid-input', problem));
-    const metadata = parseMetadataAttribute(this.metadata);
-    if (!metadata.ok) this.#dispatchError(new RoomError('invalid-input', metadata.problem));
-    return {
-      ...(this.avatarUrl && !problem ? { avatarUrl: this.avatarUrl } : {}),
-      ...(metadata.ok && Object.keys(metadata.value).length ? { metadata: metadata.value } : {}),
-    };
-  }
-
-  /** Live changes of `avatar-url`, `metadata` and a host's `lobby`. */
-  #syncProfile(changed: PropertyValues<this>): void {
-    const room = this.#room;
-    if (!room || room.state.status !== 'joined') return;
-    if (changed.has('avatarUrl') || changed.has('metadata')) {
-      const metadata = parseMetadataAttribute(this.metadata);
-      this.#quiet(() =>
-        this.#control((c) =>
-          c.setProfile({
-            ...(changed.has('avatarUrl') ? { avatarUrl: this.avatarUrl } : {}),
-            ...(changed.has('metadata') && metadata.ok ? { metadata: metadata.value } : {}),
-          }),
-        ),
-      );
-      if (!metadata.ok) this.#dispatchError(new RoomError('invalid-input', metadata.problem));
-    }
-    if (changed.has('lobby') && room.state.role === 'host' && room.state.lobby !== this.lobby)
-      this.#quiet(() => this.#control((c) => c.setRoomSettings({ lobby: this.lobby })));
   }
 
   // ---- notifications → DOM events ----------------------------------------------------------------------
@@ -590,8 +561,7 @@ export class CallsRoom extends LitElement {
   /** What the room itself does about a notification before the page hears of it. */
   #beforeEvent(n: ForwardedNotification): void {
     if (n.type === 'joined') {
-      if (this.lobby && this.#room?.state.role === 'host')
-        this.#quiet(() => this.#control((c) => c.setRoomSettings({ lobby: true })));
+      if (this.lobby && this.#room?.state.role === 'host') this.#quiet(() => this.#setLobby(true));
       if (this.#focusAfterJoin) {
         this.#focusAfterJoin = false;
         void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
@@ -669,19 +639,6 @@ export class CallsRoom extends LitElement {
     this.#focusAfterJoin = true;
     this.join().catch(() => undefined);
   }
-}
-
-/** What picture-in-picture shows: the pinned tile's video, else the active speaker's, else anyone's camera. */
-function pipTrack(state: RoomState, pinned: string | undefined): MediaStreamTrack | undefined {
-  const [id, source] = (pinned ?? '').split(':');
-  const by = (pid: string | undefined) => state.participants.find((p) => p.id === pid);
-  const pin = by(id);
-  if (pin) return source === 'screen' ? pin.screen : pin.camera;
-  return (
-    by(state.activeSpeakerId)?.camera ??
-    state.participants.find((p) => !p.isLocal && p.camera)?.camera ??
-    state.participants[0]?.camera
-  );
 }
 
 if (!customElements.get('calls-room')) customElements.define('calls-room', CallsRoom);

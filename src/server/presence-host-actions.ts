@@ -26,6 +26,8 @@ export interface ActionRoom<R> {
   readonly lobby: Lobby<R>;
   connectedIds(except?: string): string[];
   hostIds(): string[];
+  /** Raised hands, oldest first. */
+  hands(): string[];
   /** The users with a participant in the room. */
   presentUsers(): string[];
   /** Lets a waiting participant in: their welcome, and everyone else's news. */

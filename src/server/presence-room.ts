@@ -35,6 +35,7 @@ import {
   lobbyEffects,
   type ActionRoom,
 } from './presence-host-actions.ts';
+import { fromWaiting, knock, welcomeExtras } from './presence-lobby-effects.ts';
 import { Lobby, type WaitingEntry } from './presence-lobby.ts';
 import { joinProfile, profileChanged } from './presence-profile.ts';
 import { SessionBindings } from './session-bindings.ts';
@@ -108,6 +109,7 @@ export class PresenceRoom {
   private readonly actions: ActionRoom<JoinRequest> = {
     lobby: this.lobby,
     connectedIds: (except) => this.connectedIds(except),
+    hands: () => this.hands.order,
     hostIds: () => this.connectedIds().filter((id) => this.members.get(id)?.p.role === 'host'),
     presentUsers: () => [...new Set([...this.members.values()].map((m) => m.p.userId))],
     enter: (entry, now) => this.enterFromLobby(entry, now),
@@ -165,7 +167,16 @@ export class PresenceRoom {
         gate === 'locked' ? `room "${this.name}" is locked` : `too many wait to join "${this.name}"`;
       return { ok: false, error: error(gate === 'locked' ? 'locked' : 'room-full', why, 'join', true) };
     }
-    if (gate === 'wait') return this.wait(req, now);
+    if (gate === 'wait') {
+      const id = this.opts.randomId();
+      return {
+        ok: true,
+        participantId: id,
+        resumed: false,
+        waiting: true,
+        effects: knock(this.actions, id, req, now),
+      };
+    }
     return this.admitMember(req, now);
   }
 
@@ -173,22 +184,6 @@ export class PresenceRoom {
   mayCreateSession(sub: string, role: RoomRole): boolean {
     const present = [...this.members.values()].some((m) => m.p.userId === sub);
     return this.lobby.mayCreateSession(role, sub, present);
-  }
-
-  private wait(req: JoinRequest, now: number): JoinResult {
-    const id = this.opts.randomId();
-    const profile = joinProfile(req.profile);
-    this.lobby.wait({
-      id,
-      sub: req.sub,
-      request: req,
-      view: { id, name: profile.name ?? req.name, role: req.role, ...profile.extra, since: now },
-    });
-    const effects: RoomEffect[] = [
-      { kind: 'send', to: [id], message: { type: 'waiting', participantId: id } },
-      ...lobbyEffects(this.actions),
-    ];
-    return { ok: true, participantId: id, resumed: false, waiting: true, effects };
   }
 
   /** A waiting participant let in: their welcome, or their refusal when the room filled up meanwhile. */
@@ -255,7 +250,7 @@ export class PresenceRoom {
       disconnectedAt: undefined,
     };
     this.members.set(id, member);
-    effects.push(this.welcome(member, false), ...this.afterWelcome(member));
+    effects.push(this.welcome(member, false), ...welcomeExtras(this.actions, member.p));
     const others = this.connectedIds(id);
     if (others.length > 0) {
       effects.push({
@@ -274,7 +269,7 @@ export class PresenceRoom {
     member.lastSeen = now;
     member.disconnectedAt = undefined;
     if (req.state) member.p.state = { ...member.p.state, ...req.state };
-    const effects: RoomEffect[] = [this.welcome(member, true), ...this.afterWelcome(member)];
+    const effects: RoomEffect[] = [this.welcome(member, true), ...welcomeExtras(this.actions, member.p)];
     if (!wasConnected || req.state) effects.push(...this.stateChanged(member));
     return { ok: true, participantId: member.p.id, resumed: true, effects };
   }
@@ -296,28 +291,10 @@ export class PresenceRoom {
     };
   }
 
-  /** What a (re)welcomed participant needs beyond the welcome, when it is not the default. */
-  private afterWelcome(member: Member): RoomEffect[] {
-    const to = [member.p.id];
-    const { locked, lobby } = this.lobby.settings;
-    const effects: RoomEffect[] = [];
-    if (locked || lobby)
-      effects.push({
-        kind: 'send',
-        to,
-        message: { type: 'room-settings-changed', settings: { locked, lobby } },
-      });
-    const order = this.hands.order;
-    if (order.length > 0) effects.push({ kind: 'send', to, message: { type: 'hands', order } });
-    if (member.p.role === 'host' && this.lobby.size > 0)
-      effects.push({ kind: 'send', to, message: { type: 'lobby', waiting: this.lobby.list() } });
-    return effects;
-  }
-
   /** A message from a joined participant. Errors go back to the sender only. */
   handle(participantId: string, msg: RoomMessage, now: number): RoomEffect[] {
     const member = this.members.get(participantId);
-    if (!member) return this.lobby.get(participantId) ? this.fromWaiting(participantId, msg) : [];
+    if (!member) return this.lobby.get(participantId) ? fromWaiting(this.actions, participantId, msg) : [];
     member.lastSeen = now;
     const reply = (e: ErrorMessage): RoomEffect[] => [{ kind: 'send', to: [participantId], message: e }];
     if (HOST_ONLY.has(msg.type) && member.p.role !== 'host') {
@@ -462,25 +439,6 @@ export class PresenceRoom {
     const added = [...incoming.values()].map((t) => structuredClone(t));
     member.p.tracks = [...kept, ...added];
     return this.toOthers(member, { type: 'tracks-published', participantId: member.p.id, tracks: added });
-  }
-
-  /** A waiting participant may only cancel (`leave`) and keep its socket alive. */
-  private fromWaiting(id: string, msg: RoomMessage): RoomEffect[] {
-    if (msg.type === 'heartbeat') return [{ kind: 'send', to: [id], message: { type: 'heartbeat-ack' } }];
-    if (msg.type === 'leave') {
-      this.lobby.take(id);
-      return [
-        { kind: 'close', participantId: id, code: PRESENCE_CLOSE_CODES.left, reason: 'left' },
-        ...lobbyEffects(this.actions),
-      ];
-    }
-    return [
-      {
-        kind: 'send',
-        to: [id],
-        message: error('not-joined', 'you are waiting in the lobby until a host lets you in', msg.type),
-      },
-    ];
   }
 
   /** Everyone leaves with reason `ended` (waiting participants too); the room starts afresh. */
