@@ -4,7 +4,6 @@ import { Room, RoomError, type RoomNotification, type RoomState } from '../clien
 import {
   CONTROL_NAMES,
   roomContext,
-  type ControlName,
   type RoomActions,
   type RoomContextValue,
   type RoomUi,
@@ -24,6 +23,7 @@ import { renderHostNotices, renderWaiting } from './calls-room.lobby.ts';
 import { PictureInPicture, pipTrack } from './calls-room.pip.ts';
 import { profileOptions, syncProfile } from './calls-room.profile.ts';
 import { ReactionBursts } from './calls-room.reactions.ts';
+import { withExtras } from './calls-room.ui.ts';
 import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
@@ -295,25 +295,12 @@ export class CallsRoom extends LitElement {
         layout: this.layout === 'spotlight' ? 'spotlight' : 'grid',
       };
     }
-    const listed = this.controls
-      .split(/\s+/)
-      .filter((c): c is ControlName => (CONTROL_NAMES as readonly string[]).includes(c));
-    const controls = new Set(this.controls.trim() ? listed : CONTROL_NAMES);
-    const ui = this._ui;
-    if (
-      [...controls].join() !== [...ui.controls].join() ||
-      ui.reactions === this.noReactions ||
-      ui.recentReactions !== this.#bursts.recent ||
-      ui.pip !== this.#pip.active
-    ) {
-      this._ui = {
-        ...ui,
-        controls,
-        reactions: !this.noReactions,
-        recentReactions: this.#bursts.recent,
-        pip: this.#pip.active,
-      };
-    }
+    this._ui = withExtras(this._ui, {
+      controls: this.controls,
+      reactions: !this.noReactions,
+      recentReactions: this.#bursts.recent,
+      pip: this.#pip.active,
+    });
     this.#provider.setValue(this.#contextValue(), true);
   }
 
