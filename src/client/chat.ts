@@ -5,6 +5,7 @@
 import type { Participant } from '../protocol/presence.ts';
 import type { CallsSession } from './ports.ts';
 import type { ChatMessage, RoomErrorCode } from './room-types.ts';
+import type { DataChannelReliability } from './sfu-session-types.ts';
 
 export const CHAT_CHANNEL = 'chat';
 export const MAX_CHAT_CHARS = 4000;
@@ -86,16 +87,43 @@ export interface ChatChannelsListener {
   failed(error: unknown, code: RoomErrorCode): void;
 }
 
-/** One session's chat channels. */
+/** A named channel every participant publishes and pulls from everyone visible. */
+export interface ChannelKind {
+  name: string;
+  reliability: DataChannelReliability;
+  /**
+   * Pull with `waitForAck`: the SFU holds what the publisher sends until our channel exists and says so (our
+   * first message, which the SFU consumes), so messages sent right after we subscribed are not lost.
+   */
+  waitForAck: boolean;
+}
+
+export const CHAT_KIND: ChannelKind = {
+  name: CHAT_CHANNEL,
+  reliability: { ordered: true },
+  waitForAck: true,
+};
+
+/** What the subscriber sends first on a `waitForAck` pull (consumed by the SFU, never forwarded). */
+export const ACK_MESSAGE = 'ready';
+
+/** One session's channels of one kind (chat by default): ours, and those we pull. */
 export class ChatChannels {
   #out: RTCDataChannel | undefined;
   #publishing: Promise<void> | undefined;
   readonly #in = new Map<string, RTCDataChannel | 'pending'>();
+  readonly #pending = new Set<Promise<unknown>>();
 
   constructor(
     private readonly scope: Scope,
     private readonly listener: ChatChannelsListener,
+    private readonly kind: ChannelKind = CHAT_KIND,
   ) {}
+
+  /** Resolves once every pull asked for so far exists at the SFU (open or not), or failed. */
+  async subscribed(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
 
   get published(): boolean {
     return this.#out !== undefined;
@@ -116,7 +144,7 @@ export class ChatChannels {
   }
 
   async #publish(): Promise<void> {
-    const channel = await this.scope.session.publishDataChannel(CHAT_CHANNEL, { ordered: true });
+    const channel = await this.scope.session.publishDataChannel(this.kind.name, this.kind.reliability);
     if (!this.scope.live) return;
     this.#out = channel;
     this.listener.published();
@@ -143,8 +171,9 @@ export class ChatChannels {
     for (const sessionId of wanted) {
       if (this.#in.has(sessionId)) continue;
       this.#in.set(sessionId, 'pending');
-      session
-        .subscribeDataChannel(sessionId, CHAT_CHANNEL, { ordered: true })
+      const { name, reliability, waitForAck } = this.kind;
+      const pull = session
+        .subscribeDataChannel(sessionId, name, { ...reliability, ...(waitForAck ? { waitForAck } : {}) })
         .then((channel) => {
           if (!this.scope.live || this.#in.get(sessionId) !== 'pending') {
             if (this.scope.live) session.closeDataChannel(channel).catch(() => undefined);
@@ -152,13 +181,19 @@ export class ChatChannels {
           }
           this.#in.set(sessionId, channel);
           channel.addEventListener('message', (event) => this.listener.received(sessionId, event.data));
+          if (!waitForAck) return;
+          const ack = () => channel.send(ACK_MESSAGE);
+          if (channel.readyState === 'open') ack();
+          else channel.addEventListener('open', ack, { once: true });
         })
         .catch((error: unknown) => {
           // No longer wanted (that publisher replaced its session meanwhile): the failure is moot.
           if (this.#in.get(sessionId) !== 'pending') return;
           this.#in.delete(sessionId);
           this.listener.failed(error, 'chat-failed');
-        });
+        })
+        .finally(() => this.#pending.delete(pull));
+      this.#pending.add(pull);
     }
   }
 

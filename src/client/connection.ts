@@ -102,7 +102,7 @@ export function connectionState(
   sfu: SfuSessionState | undefined,
 ): ConnectionState | undefined {
   if (status === 'left' || status === 'failed' || status === 'idle') return undefined;
-  if (status === 'joining') return 'connecting';
+  if (status === 'joining' || status === 'waiting') return 'connecting';
   const reconnecting = replacing || presence === 'reconnecting' || sfu === 'disconnected' || sfu === 'lost';
   // Connected means the media transport is (ICE+DTLS): joined with a transport still coming up is not.
   return reconnecting ? 'reconnecting' : sfu === 'connected' ? 'connected' : 'connecting';

@@ -36,7 +36,11 @@ export function presenceJoinError(error: unknown): unknown {
       ? 'token-unauthorized'
       : error.code === 'room-full' || error.code === 'removed'
         ? error.code
-        : 'backend-unreachable';
+        : error.code === 'locked'
+          ? 'room-locked'
+          : error.code === 'denied'
+            ? 'lobby-denied'
+            : 'backend-unreachable';
   return new RoomError(code, error.message, true, error);
 }
 

@@ -6,6 +6,7 @@
 import {
   PRESENCE_CLOSE_CODES,
   type ClientMessage,
+  type ParticipantProfile,
   type ParticipantState,
   type ServerMessage,
   type WelcomeMessage,
@@ -20,6 +21,8 @@ export interface PresenceClientOptions {
   token: () => Promise<string>;
   /** State sent with every join (so a resume restores it too). */
   state?: () => Partial<ParticipantState>;
+  /** Name, avatar and metadata sent with every join. */
+  profile?: () => ParticipantProfile;
   onMessage: (message: ServerMessage) => void;
   onStatus?: (status: PresenceStatus) => void;
   /** The socket closed for good: removed, unauthorized, room full, or out of attempts. */
@@ -32,13 +35,17 @@ export interface PresenceClientOptions {
   timeoutMs?: number;
 }
 
-export type PresenceFatalCode = 'unauthorized' | 'removed' | 'room-full' | 'replaced' | 'unreachable';
+export type PresenceFatalCode =
+  'unauthorized' | 'removed' | 'room-full' | 'replaced' | 'unreachable' | 'locked' | 'denied' | 'ended';
 
 const FATAL_CLOSES: Record<number, PresenceFatalCode> = {
   [PRESENCE_CLOSE_CODES.unauthorized]: 'unauthorized',
   [PRESENCE_CLOSE_CODES.removed]: 'removed',
   [PRESENCE_CLOSE_CODES.roomFull]: 'room-full',
   [PRESENCE_CLOSE_CODES.replaced]: 'replaced',
+  [PRESENCE_CLOSE_CODES.locked]: 'locked',
+  [PRESENCE_CLOSE_CODES.denied]: 'denied',
+  [PRESENCE_CLOSE_CODES.ended]: 'ended',
 };
 
 export class PresenceClient {
@@ -137,6 +144,8 @@ export class PresenceClient {
           if (this.#resumeToken) join.resumeToken = this.#resumeToken;
           const state = this.#o.state?.();
           if (state) join.state = state;
+          const profile = this.#o.profile?.();
+          if (profile && Object.keys(profile).length > 0) join.profile = profile;
           socket.send(JSON.stringify(join));
         });
         socket.addEventListener('message', (event) => {
@@ -163,9 +172,15 @@ export class PresenceClient {
             first = undefined;
             return;
           }
+          // The lobby holds us: waiting for a host is not a timeout.
+          if (message.type === 'waiting') clearTimeout(timer);
           if (message.type === 'error' && message.fatal) {
             const code: PresenceFatalCode =
-              message.code === 'unauthorized' || message.code === 'room-full' || message.code === 'removed'
+              message.code === 'unauthorized' ||
+              message.code === 'room-full' ||
+              message.code === 'removed' ||
+              message.code === 'locked' ||
+              message.code === 'denied'
                 ? message.code
                 : message.code === 'seat-limit'
                   ? 'room-full' // no seat for this user: to the page, the room is full

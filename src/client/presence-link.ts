@@ -2,10 +2,17 @@
  * The Room's side of the presence socket: connects it, keeps the Roster from its messages, and reports
  * each message to the Room by name. Moderation and announcements go out through `send`.
  */
-import type { ClientMessage, ParticipantState, ServerMessage, TrackKind } from '../protocol/presence.ts';
+import type {
+  ClientMessage,
+  ParticipantProfile,
+  ParticipantState,
+  ServerMessage,
+  TrackKind,
+} from '../protocol/presence.ts';
 import { presenceJoinError } from './errors.ts';
 import type { PresencePort } from './ports.ts';
 import type { PresenceClientOptions, PresenceFatalCode } from './presence-client.ts';
+import type { ControlMessage } from './room-control.ts';
 import { Roster, type RosterDiff } from './roster.ts';
 
 export interface PresenceLinkListener {
@@ -19,6 +26,12 @@ export interface PresenceLinkListener {
   handled(): void;
   status(): void;
   fatal(code: PresenceFatalCode, message: string): void;
+  /** Lock, lobby, hands: the room's news (see `RoomControl`). */
+  control(message: ControlMessage): void;
+  /** The lobby holds us until a host lets us in. */
+  waiting(): void;
+  /** A host ended the meeting (said before the server closes the socket). */
+  ended(): void;
 }
 
 export interface PresenceLinkOptions {
@@ -26,6 +39,7 @@ export interface PresenceLinkOptions {
   url: string;
   token: () => Promise<string>;
   state: () => Partial<ParticipantState>;
+  profile: () => ParticipantProfile;
 }
 
 export class PresenceLink {
@@ -45,6 +59,7 @@ export class PresenceLink {
       url: o.url,
       token: o.token,
       state: o.state,
+      profile: o.profile,
       onMessage: (message) => this.#onMessage(message),
       onStatus: () => l.status(),
       onFatal: (code, message) => l.fatal(code, message),
@@ -79,7 +94,21 @@ export class PresenceLink {
         break;
       case 'heartbeat-ack':
         return;
+      case 'waiting':
+        l.waiting();
+        break;
+      case 'ended':
+        l.ended();
+        break;
+      case 'room-settings-changed':
+      case 'hands':
+      case 'lobby':
+        l.control(message);
+        break;
       case 'welcome':
+        l.control(message);
+        l.roster(this.roster.apply(message));
+        break;
       case 'participant-joined':
       case 'participant-left':
       case 'participant-session':
@@ -87,6 +116,7 @@ export class PresenceLink {
       case 'tracks-published':
       case 'tracks-unpublished':
       case 'breakouts':
+      case 'participant-profile':
         l.roster(this.roster.apply(message));
     }
     l.handled();

@@ -1,8 +1,19 @@
 /** The Room model's public shapes: immutable snapshots, notifications, errors and options. */
-import type { LeaveReason, ParticipantRole, ParticipantState, TrackSource } from '../protocol/presence.ts';
+import type { Metadata } from '../protocol/metadata.ts';
+import type {
+  LeaveReason,
+  ParticipantRole,
+  ParticipantState,
+  TrackSource,
+  WaitingParticipant,
+} from '../protocol/presence.ts';
+import type { Reaction } from '../protocol/reactions.ts';
 
-/** The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. */
-export type RoomStatus = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
+/**
+ * The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. `waiting`:
+ * the room's lobby holds us until a host lets us in (no Calls session, no one's media).
+ */
+export type RoomStatus = 'idle' | 'joining' | 'waiting' | 'joined' | 'left' | 'failed';
 
 /** Overall connection, as `calls-connection-state-change` reports it. */
 export type ConnectionState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -23,7 +34,14 @@ export interface ParticipantView {
   readonly speaking: boolean;
   /** Derived from the receive side's packet loss and jitter; `unknown` before any stats. */
   readonly quality: NetworkQuality;
+  /** Set by their page (`avatar-url`); untrusted: only ever an image source. */
+  readonly avatarUrl: string | undefined;
+  /** Set by their page (`metadata`); untrusted: only ever text. */
+  readonly metadata: Readonly<Metadata> | undefined;
 }
+
+/** What `calls-participant-updated` says changed. */
+export type ParticipantChange = 'microphone' | 'camera' | 'screen' | 'hand' | 'name' | 'avatar' | 'metadata';
 
 export type NetworkQuality = 'unknown' | 'good' | 'fair' | 'poor';
 
@@ -65,6 +83,14 @@ export interface RoomState {
   readonly devices: readonly DeviceInfo[];
   readonly selectedDevices: Readonly<Partial<Record<MediaDeviceKind, string>>>;
   readonly error: RoomError | undefined;
+  /** No new participants may join (a host locked the room). */
+  readonly locked: boolean;
+  /** New participants wait in the lobby until a host lets them in. */
+  readonly lobby: boolean;
+  /** Hosts only: who waits in the lobby, oldest first. */
+  readonly waiting: readonly WaitingParticipant[];
+  /** Participants with a raised hand, in the order they raised it. */
+  readonly hands: readonly string[];
 }
 
 export interface DeviceInfo {
@@ -98,6 +124,16 @@ export const ROOM_ERROR_CODES = [
   'queue-timeout',
   /** The line could not be reached, refused the token, or the page's metadata. */
   'queue-failed',
+  /** The room is locked: no new participants. */
+  'room-locked',
+  /** A host did not let us in from the lobby. */
+  'lobby-denied',
+  /** A host method called without a host token. */
+  'host-only',
+  /** A value the page passed was refused (metadata, avatar URL, name, reaction): `cause` says why. */
+  'invalid-input',
+  /** Too many reactions in a short time. */
+  'rate-limited',
 ] as const;
 /** Stable error codes: pages switch on them, and `strings` has a message for each. */
 export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
@@ -147,6 +183,12 @@ export type RoomNotification =
   | { type: 'session-replaced'; sessionId: string }
   /** A host turned off our microphone (`audio`) or camera (`video`). */
   | { type: 'muted-by-host'; kind: 'audio' | 'video' }
+  | { type: 'participant-updated'; participant: ParticipantView; changes: readonly ParticipantChange[] }
+  | { type: 'hand-raised'; participantId: string; position: number }
+  | { type: 'reaction'; participantId: string; emoji: Reaction }
+  /** Hosts: someone is waiting in the lobby. */
+  | { type: 'knock'; participant: WaitingParticipant }
+  | { type: 'locked-change'; locked: boolean }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {
@@ -167,4 +209,8 @@ export interface RoomOptions {
   maxFramerate?: number;
   chat?: boolean;
   fetch?: typeof fetch;
+  /** Shown instead of the initial (checked with `avatarUrlProblem`). */
+  avatarUrl?: string;
+  /** Carried in presence to everyone (checked with `checkMetadata`). */
+  metadata?: Metadata;
 }

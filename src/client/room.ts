@@ -30,6 +30,7 @@ import {
   RoomError,
   type ConnectionState,
   type RoomOptions,
+  type RoomStatus,
   type RoomState,
   type VideoPreference,
 } from './room-types.ts';
@@ -40,6 +41,9 @@ import { idleState, participantView, roomSnapshot, snapshotParts, type SnapshotP
 import { Backend } from './backend.ts';
 import { Notifier, type Listener } from './notifier.ts';
 import { VideoPreferences } from './subscriptions.ts';
+import { RoomControl } from './room-control.ts';
+import { RoomControls } from './room-controls.ts';
+import { participantUpdates } from './participant-updates.ts';
 
 export * from './room-types.ts';
 export type { RoomDependencies } from './ports.ts';
@@ -57,6 +61,10 @@ export class Room {
   readonly #chat = new ChatLog();
   readonly #activity: Activity;
   readonly #devices: Devices;
+  readonly #control = new RoomControl();
+  /** Name, avatar, metadata, hand, reactions and the host's actions. */
+  readonly controls: RoomControls;
+  #waited = false;
   #scope: SessionScope | undefined;
   #join: Promise<void> | undefined;
 
@@ -90,7 +98,30 @@ export class Room {
         this.#out.changed();
       },
       fatal: (code, message) => this.#end(code, message),
+      control: (message) => {
+        for (const n of this.#control.apply(message)) this.#out.notify(n);
+      },
+      waiting: () => {
+        this.#waited = true;
+        if (this.#status === 'joining') this.#status = 'waiting';
+        this.#out.changed();
+      },
+      ended: () => this.leave('ended'),
     });
+    this.controls = new RoomControls({
+      status: () => this.#status,
+      role: () => this.#role,
+      selfId: () => this.#presence.roster.selfId,
+      send: (message) => this.#presence.send(message),
+      sendReaction: (payload) => {
+        const reactions = this.#scope?.live ? this.#scope.reactions : undefined;
+        if (!reactions?.open) return false;
+        reactions.send(payload);
+        return true;
+      },
+      notify: (n) => this.#out.notify(n),
+    });
+    this.controls.initialProfile(options.avatarUrl, options.metadata);
     this.#connection = new Connection({
       api: this.#backend.api,
       iceServers: () => this.#backend.iceServers(),
@@ -109,7 +140,9 @@ export class Room {
         scope: () => (this.#status === 'joined' && !this.#replacing ? this.#scope : undefined),
         canPublish: () => this.#role !== 'viewer',
         beforePublish: (scope) =>
-          this.#o.chat !== false && scope instanceof SessionScope ? scope.chat.publish() : Promise.resolve(),
+          this.#o.chat !== false && scope instanceof SessionScope
+            ? scope.publishChannels()
+            : Promise.resolve(),
         send: (message) => this.#presence.send(message),
         published: (source, trackName) => this.#notifyTrack('track-published', source, trackName),
         unpublished: (source, trackName) => this.#notifyTrack('track-unpublished', source, trackName),
@@ -124,6 +157,13 @@ export class Room {
     });
     this.#devices = new Devices(media, () => this.#out.changed());
     this.#out = new Notifier(() => roomSnapshot(this.#parts()));
+    let last = this.#out.state;
+    this.#out.subscribe((n) => {
+      if (n.type !== 'change') return;
+      const before = last;
+      last = n.state;
+      for (const update of participantUpdates(before, n.state)) this.#out.notify(update);
+    });
   }
 
   /** The snapshot of a room not joined yet (what an element shows before it has a room). */
@@ -192,7 +232,7 @@ export class Room {
     const mediaSettled = Promise.allSettled([media]).then(([r]) => r);
     // The session and presence in parallel; pulls start as soon as both exist, while the session's
     // transport is still connecting (they queue behind the data channels' exchange, which stays first).
-    const [opened, presence] = await Promise.allSettled([
+    const [first, presence] = await Promise.allSettled([
       this.#connection.open(),
       this.#presence
         .connect({
@@ -200,9 +240,17 @@ export class Room {
           url: this.#backend.roomUrl(this.#o.room),
           token: () => this.#backend.tokens.getToken(),
           state: () => this.#publisher.presenceState(),
+          profile: () => this.controls.profile,
         })
         .finally(() => mark('welcome')),
     ]);
+    let opened = first;
+    // The lobby held us: the proxy refused the session made meanwhile, and makes one now that we are in.
+    if (this.#waited && opened.status === 'rejected' && presence.status === 'fulfilled') {
+      if ((this.#status as RoomStatus) === 'waiting') this.#status = 'joining';
+      [opened] = await Promise.allSettled([this.#connection.open()]);
+    }
+    if ((this.#status as RoomStatus) === 'waiting') this.#status = 'joining';
     if (opened.status === 'rejected' || presence.status === 'rejected') {
       if (opened.status === 'fulfilled') opened.value.session.closeSession();
       void mediaSettled.then((r) => {
@@ -219,6 +267,8 @@ export class Room {
     this.#status = 'joined';
     this.#reconcile();
     await ready;
+    // Joined means we hear everyone's chat: the pulls exist at the SFU, which holds messages until they open.
+    await Promise.race([scope.chat.subscribed(), new Promise((r) => setTimeout(r, 5000))]);
     this.#updateConnection();
     this.#activity.start(() =>
       this.#status === 'joined' && this.#scope?.live
@@ -376,6 +426,11 @@ export class Room {
         this.#out.notify({ type: 'message', ...delivery });
         this.#out.changed();
       },
+      reactionReceived: (sessionId, raw) => {
+        const from = this.#presence.roster.byChatSession(sessionId)?.id;
+        const emoji = this.controls.reactions.incoming(raw, from);
+        if (emoji && from) this.#out.notify({ type: 'reaction', participantId: from, emoji });
+      },
     });
     return this.#scope;
   }
@@ -412,7 +467,10 @@ export class Room {
     const scope = this.#scope;
     if (!scope?.live || this.#status !== 'joined' || this.#replacing) return;
     scope.subscriptions.reconcile(this.#presence.roster.others());
-    if (this.#o.chat !== false) scope.chat.reconcile(this.#presence.roster.chatSessions());
+    if (this.#o.chat !== false) {
+      scope.chat.reconcile(this.#presence.roster.chatSessions());
+      scope.reactions.reconcile(this.#presence.roster.chatSessions());
+    }
   }
 
   // ---- snapshots and notifications ---------------------------------------------------------------------
@@ -431,6 +489,7 @@ export class Room {
       activity: this.#activity,
       chat: this.#chat,
       devices: this.#devices,
+      control: this.#control,
     });
   }
 

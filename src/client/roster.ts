@@ -114,6 +114,18 @@ export class Roster {
         if (!p) return NOTHING;
         next.set(p.id, { ...p, session: message.session });
         break;
+      case 'participant-profile': {
+        if (!p) return NOTHING;
+        const { name, avatarUrl, metadata } = message;
+        const { avatarUrl: _a, metadata: _m, ...rest } = p;
+        next.set(p.id, {
+          ...rest,
+          name,
+          ...(avatarUrl ? { avatarUrl } : {}),
+          ...(metadata ? { metadata } : {}),
+        });
+        break;
+      }
       case 'participant-state':
         if (!p) return NOTHING;
         next.set(p.id, { ...p, state: message.state, connected: message.connected });
@@ -128,6 +140,11 @@ export class Roster {
       case 'removed':
       case 'error':
       case 'heartbeat-ack':
+      case 'room-settings-changed':
+      case 'hands':
+      case 'waiting':
+      case 'lobby':
+      case 'ended':
         return NOTHING;
     }
     this.#participants = next;

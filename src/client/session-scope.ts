@@ -6,6 +6,7 @@
 import type { ActivitySource, LossTotals } from './activity.ts';
 import { ChatChannels, type Scope } from './chat.ts';
 import { toRoomError } from './errors.ts';
+import { REACTIONS_KIND } from './reactions.ts';
 import type { CallsSession } from './ports.ts';
 import type { Publisher } from './publisher.ts';
 import { receiverLevel } from './room-media.ts';
@@ -23,12 +24,15 @@ export interface ScopeHost {
   /** Our chat channel is published: tell the others where to pull it from. */
   announceChat(): void;
   chatReceived(sessionId: string, raw: unknown): void;
+  reactionReceived(sessionId: string, raw: unknown): void;
 }
 
 export class SessionScope implements Scope {
   #live = true;
   readonly subscriptions: Subscriptions;
   readonly chat: ChatChannels;
+  /** Unordered and unreliable; failures only cost reactions, so they are not reported. */
+  readonly reactions: ChatChannels;
 
   constructor(
     readonly session: CallsSession,
@@ -53,6 +57,23 @@ export class SessionScope implements Scope {
       received: (sessionId, raw) => host.chatReceived(sessionId, raw),
       failed,
     });
+    this.reactions = new ChatChannels(
+      this,
+      {
+        published: () => undefined,
+        received: (sessionId, raw) => host.reactionReceived(sessionId, raw),
+        failed: () => undefined,
+      },
+      REACTIONS_KIND,
+    );
+  }
+
+  /** Our reactions channel, then our chat channel (whose publication announces both). */
+  publishChannels(): Promise<void> {
+    return this.reactions
+      .publish()
+      .catch(() => undefined)
+      .then(() => this.chat.publish());
   }
 
   get live(): boolean {
@@ -70,6 +91,7 @@ export class SessionScope implements Scope {
     this.#live = false;
     this.subscriptions.dispose();
     this.chat.dispose();
+    this.reactions.dispose();
     this.session.closeSession();
   }
 

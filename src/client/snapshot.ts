@@ -8,6 +8,7 @@ import {
   type TrackSource,
 } from '../protocol/presence.ts';
 import type { Activity } from './activity.ts';
+import type { RoomControl } from './room-control.ts';
 import type { ChatLog } from './chat.ts';
 import type { Devices } from './devices.ts';
 import type { Publisher } from './publisher.ts';
@@ -47,6 +48,8 @@ export interface SnapshotParts {
   devices: readonly DeviceInfo[];
   selectedDevices: Readonly<Partial<Record<MediaDeviceKind, string>>>;
   error: RoomError | undefined;
+  /** Lock, lobby, who waits, raised hands. */
+  control: Pick<RoomState, 'locked' | 'lobby' | 'waiting' | 'hands'>;
 }
 
 export interface LocalMediaView {
@@ -65,6 +68,8 @@ export function participantView(p: Participant, parts: SnapshotParts): Participa
   const state: ParticipantState = isLocal
     ? { ...p.state, muted: !parts.local.microphoneOn, cameraOff: !parts.local.cameraOn }
     : { ...DEFAULT_PARTICIPANT_STATE, ...p.state };
+  // The room's ordered list is the truth for hands, ours included.
+  state.handRaised = parts.control.hands.includes(p.id);
   const speaking = parts.speaking.has(p.id);
   return Object.freeze({
     id: p.id,
@@ -79,6 +84,8 @@ export function participantView(p: Participant, parts: SnapshotParts): Participa
     screen: track('screen'),
     speaking,
     quality: isLocal ? 'unknown' : (parts.quality.get(p.id) ?? 'unknown'),
+    avatarUrl: p.avatarUrl,
+    metadata: p.metadata ? Object.freeze({ ...p.metadata }) : undefined,
   });
 }
 
@@ -115,6 +122,7 @@ export function roomSnapshot(parts: SnapshotParts): RoomState {
     devices: Object.freeze([...parts.devices]),
     selectedDevices: Object.freeze({ ...parts.selectedDevices }),
     error: parts.error,
+    ...parts.control,
   });
 }
 
@@ -145,6 +153,7 @@ export function idleState(room = ''): RoomState {
     devices: [],
     selectedDevices: {},
     error: undefined,
+    control: { locked: false, lobby: false, waiting: [], hands: [] },
   });
 }
 
@@ -163,6 +172,7 @@ export interface RoomParts {
   activity: Activity;
   chat: ChatLog;
   devices: Devices;
+  control: RoomControl;
 }
 
 export function snapshotParts(r: RoomParts): SnapshotParts {
@@ -190,5 +200,6 @@ export function snapshotParts(r: RoomParts): SnapshotParts {
     devices: r.devices.list,
     selectedDevices: publisher.selectedDevices,
     error: r.error,
+    control: r.control.view(),
   };
 }

@@ -1,12 +1,15 @@
 import { LitElement, html, nothing } from 'lit';
-import { consumeRoom, type RoomContextValue } from './context.ts';
+import { REACTIONS } from '../protocol/reactions.ts';
+import { consumeRoom, type ControlName, type RoomContextValue } from './context.ts';
 import { controlsStyles } from './calls-controls.styles.ts';
 import { camIcon, camOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, screenIcon } from './icons.ts';
 
 /**
- * The call's controls: microphone, camera, screen share, chat, device pickers (camera, microphone and,
- * where the browser supports `setSinkId`, speaker) and leave. Toggles carry `aria-pressed`. Keyboard
- * shortcuts (handled by `<calls-room>` while focus is inside it): Ctrl/⌘+D microphone, Ctrl/⌘+E camera.
+ * The call's controls: microphone, camera, screen share, chat, raise hand, reactions, picture-in-picture,
+ * device pickers (camera, microphone and, where the browser supports `setSinkId`, speaker), a host's room
+ * actions (mute all, lock, end for all) and leave; `<calls-room controls="…">` picks which show. Toggles carry
+ * `aria-pressed`. Keyboard shortcuts (handled by `<calls-room>` while focus is inside it): Ctrl/⌘+D
+ * microphone, Ctrl/⌘+E camera.
  *
  * @summary Microphone, camera, screen share, chat, devices and leave.
  *
@@ -15,6 +18,11 @@ import { camIcon, camOffIcon, chatIcon, leaveIcon, micIcon, micOffIcon, screenIc
  * @csspart camera-button - The camera toggle.
  * @csspart screen-button - The screen share toggle.
  * @csspart chat-button - The chat toggle.
+ * @csspart hand-button - The raise-hand toggle.
+ * @csspart reactions - The reactions' disclosure (also each `reaction-button`).
+ * @csspart reaction-button - One reaction.
+ * @csspart pip-button - The picture-in-picture toggle.
+ * @csspart host-menu - Host only: the disclosure with mute all, lock and end for all.
  * @csspart leave-button - The leave button.
  * @csspart devices - The device pickers' disclosure.
  * @csspart device-select - Each device `<select>`.
@@ -39,30 +47,34 @@ export class CallsControls extends LitElement {
     const context = this.#room.value;
     if (!context || context.state.status !== 'joined') return nothing;
     const { state, actions, strings, ui } = context;
-    const canScreen = state.canPublish && !!navigator.mediaDevices?.getDisplayMedia;
+    const show = (name: ControlName) => ui.controls.has(name);
+    const canScreen = state.canPublish && !!navigator.mediaDevices?.getDisplayMedia && show('screen');
+    const raised = state.hands.includes(state.selfId ?? '');
     return html`<div part="base" class="base" role="toolbar" aria-label=${strings.controls}>
       ${
-        state.canPublish
+        state.canPublish && show('microphone')
           ? html`<button
-                part="mic-button"
-                class="device"
-                aria-pressed=${state.microphoneEnabled ? 'true' : 'false'}
-                aria-keyshortcuts="Control+D Meta+D"
-                @click=${() => void actions.setMicrophoneEnabled(!state.microphoneEnabled)}
-              >
-                ${state.microphoneEnabled ? micIcon : micOffIcon}<span class="text"
-                  >${strings.microphone}</span
-                >
-              </button>
-              <button
-                part="camera-button"
-                class="device"
-                aria-pressed=${state.cameraEnabled ? 'true' : 'false'}
-                aria-keyshortcuts="Control+E Meta+E"
-                @click=${() => void actions.setCameraEnabled(!state.cameraEnabled)}
-              >
-                ${state.cameraEnabled ? camIcon : camOffIcon}<span class="text">${strings.camera}</span>
-              </button>`
+              part="mic-button"
+              class="device"
+              aria-pressed=${state.microphoneEnabled ? 'true' : 'false'}
+              aria-keyshortcuts="Control+D Meta+D"
+              @click=${() => void actions.setMicrophoneEnabled(!state.microphoneEnabled)}
+            >
+              ${state.microphoneEnabled ? micIcon : micOffIcon}<span class="text">${strings.microphone}</span>
+            </button>`
+          : nothing
+      }
+      ${
+        state.canPublish && show('camera')
+          ? html`<button
+              part="camera-button"
+              class="device"
+              aria-pressed=${state.cameraEnabled ? 'true' : 'false'}
+              aria-keyshortcuts="Control+E Meta+E"
+              @click=${() => void actions.setCameraEnabled(!state.cameraEnabled)}
+            >
+              ${state.cameraEnabled ? camIcon : camOffIcon}<span class="text">${strings.camera}</span>
+            </button>`
           : nothing
       }
       ${
@@ -78,7 +90,7 @@ export class CallsControls extends LitElement {
           : nothing
       }
       ${
-        ui.chat
+        ui.chat && show('chat')
           ? html`<button
               part="chat-button"
               class="toggle"
@@ -89,11 +101,73 @@ export class CallsControls extends LitElement {
             </button>`
           : nothing
       }
-      ${this.#devices(context)}
-      <button part="leave-button" class="leave" @click=${() => actions.leave()}>
-        ${leaveIcon}<span class="text">${strings.leave}</span>
-      </button>
+      ${
+        show('hand')
+          ? html`<button
+              part="hand-button"
+              class="toggle"
+              aria-pressed=${raised ? 'true' : 'false'}
+              @click=${() => actions.setHand(!raised)}
+            >
+              <span aria-hidden="true">✋</span><span class="text">${strings.raiseHand}</span>
+            </button>`
+          : nothing
+      }
+      ${
+        ui.reactions && ui.chat && state.canPublish && show('reactions')
+          ? html`<details part="reactions">
+              <summary>${strings.reactions}</summary>
+              <div class="devices" role="group" aria-label=${strings.reactions}>
+                <div>
+                  ${REACTIONS.map(
+                    (emoji) =>
+                      html`<button part="reaction-button" @click=${() => actions.react(emoji)}>
+                        ${emoji}
+                      </button>`,
+                  )}
+                </div>
+              </div>
+            </details>`
+          : nothing
+      }
+      ${
+        show('pip')
+          ? html`<button
+              part="pip-button"
+              class="toggle"
+              aria-pressed=${ui.pip ? 'true' : 'false'}
+              @click=${() => actions.togglePictureInPicture()}
+            >
+              <span aria-hidden="true">⧉</span><span class="text">${strings.pictureInPicture}</span>
+            </button>`
+          : nothing
+      }
+      ${show('devices') ? this.#devices(context) : nothing}
+      ${state.role === 'host' && show('host') ? this.#host(context) : nothing}
+      ${
+        show('leave')
+          ? html`<button part="leave-button" class="leave" @click=${() => actions.leave()}>
+              ${leaveIcon}<span class="text">${strings.leave}</span>
+            </button>`
+          : nothing
+      }
     </div>`;
+  }
+
+  #host({ state, actions, strings }: RoomContextValue) {
+    return html`<details part="host-menu">
+      <summary>${strings.participants}</summary>
+      <div class="devices">
+        <button @click=${() => actions.host('mute-all')}>${strings.muteAll}</button>
+        <button
+          aria-pressed=${state.locked ? 'true' : 'false'}
+          @click=${() => actions.host(state.locked ? 'unlock' : 'lock')}
+        >
+          ${strings.lock}
+        </button>
+        <button class="leave" @click=${() => actions.host('end')}>${strings.endMeeting}</button>
+      </div>
+    </details>`;
   }
 
   #devices(context: RoomContextValue) {

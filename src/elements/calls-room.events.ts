@@ -4,7 +4,12 @@ import {
   CallsActiveSpeakerChangeEvent,
   CallsConnectionStateChangeEvent,
   CallsErrorEvent,
+  CallsHandRaisedEvent,
   CallsJoinedEvent,
+  CallsKnockEvent,
+  CallsLockedChangeEvent,
+  CallsParticipantUpdatedEvent,
+  CallsReactionEvent,
   CallsLeftEvent,
   CallsMessageEvent,
   CallsParticipantJoinedEvent,
@@ -36,6 +41,11 @@ const EVENTS = {
   message: CallsMessageEvent,
   'active-speaker-change': CallsActiveSpeakerChangeEvent,
   'connection-state-change': CallsConnectionStateChangeEvent,
+  'participant-updated': CallsParticipantUpdatedEvent,
+  'hand-raised': CallsHandRaisedEvent,
+  reaction: CallsReactionEvent,
+  knock: CallsKnockEvent,
+  'locked-change': CallsLockedChangeEvent,
 } satisfies Record<ForwardedNotification['type'], new (detail: never) => Event>;
 
 export const isForwarded = (n: RoomNotification): n is ForwardedNotification => Object.hasOwn(EVENTS, n.type);

@@ -21,6 +21,11 @@ export class PrejoinPreview implements ReactiveController {
     host.addController(this);
   }
 
+  /** The preview has a camera stream to show. */
+  get streaming(): boolean {
+    return !!this.#stream;
+  }
+
   async start(): Promise<void> {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });

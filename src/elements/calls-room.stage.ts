@@ -10,10 +10,11 @@ const exportParts = (prefix: string, parts: string) =>
 
 const TILE_PARTS = exportParts(
   'tile',
-  'video avatar bar name muted-icon pin-button quality mute-button remove-button',
+  'video avatar bar name muted-icon pin-button quality mute-button remove-button hand reaction metadata',
 );
 export const CONTROLS_PARTS =
-  'base:controls,mic-button,camera-button,screen-button,chat-button,leave-button,devices,device-select';
+  'base:controls,mic-button,camera-button,screen-button,chat-button,leave-button,devices,device-select,' +
+  'hand-button,reactions,reaction-button,pip-button,host-menu';
 export const CHAT_PARTS = exportParts('chat', 'log message form input send-button');
 
 /**

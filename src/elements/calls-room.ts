@@ -1,7 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { Room, RoomError, type RoomNotification, type RoomState } from '../client/room.ts';
-import { roomContext, type RoomActions, type RoomContextValue, type RoomUi } from './context.ts';
+import {
+  CONTROL_NAMES,
+  roomContext,
+  type RoomActions,
+  type RoomContextValue,
+  type RoomUi,
+} from './context.ts';
 import { roomStyles } from './calls-room.styles.ts';
 import {
   errorEvent,
@@ -14,6 +20,12 @@ import { QueueWaiting } from './calls-room.queue.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
+import { renderHostNotices, renderWaiting } from './calls-room.lobby.ts';
+import { PictureInPicture, pipTrack } from './calls-room.pip.ts';
+import { profileOptions, syncProfile } from './calls-room.profile.ts';
+import { ReactionBursts } from './calls-room.reactions.ts';
+import { withExtras } from './calls-room.ui.ts';
+import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
@@ -46,6 +58,13 @@ import './calls-chat.ts';
  * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
  * @fires {CallsQueueChangeEvent} calls-queue-change - With `queue`: `waiting` (position, estimate), `answered`, `abandoned`, `unavailable` (code), `ended`.
+ * @fires {CallsParticipantUpdatedEvent} calls-participant-updated - A participant's microphone, camera, screen share, hand, name, avatar or metadata changed (local and remote): `{participant, changes}`.
+ * @fires {CallsHandRaisedEvent} calls-hand-raised - Someone raised their hand: `{participantId, position}` (1 = first in line).
+ * @fires {CallsReactionEvent} calls-reaction - Someone (you included) sent a reaction: `{participantId, emoji}`.
+ * @fires {CallsKnockEvent} calls-knock - Hosts: someone waits in the lobby: `{participant}` (`id` for `admit()` / `deny()`).
+ * @fires {CallsMutedByHostEvent} calls-muted-by-host - A host turned off your microphone (`audio`) or camera (`video`): `{kind}`.
+ * @fires {CallsLockedChangeEvent} calls-locked-change - The room was locked or unlocked: `{locked}`.
+ * @fires {CallsPipChangeEvent} calls-pip-change - Picture-in-picture opened or closed: `{active, mode}` (`document` or `video`).
  *
  * @csspart base - The room's wrapper.
  * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
@@ -56,8 +75,14 @@ import './calls-chat.ts';
  * @csspart join-button - The join button (and, with `queue`, "call again").
  * @csspart queue - With `queue`: the waiting view (also `queue-preview`, `queue-status`, `queue-position`, `queue-estimate`, `queue-agents`, `queue-cancel-button`).
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
- * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`).
- * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
+ * @csspart waiting - The lobby's waiting view (your preview and a cancel button).
+ * @csspart cancel-button - Leaves the lobby.
+ * @csspart lobby - Hosts: the list of who waits in the lobby.
+ * @csspart admit-button - Hosts: lets one waiting participant in.
+ * @csspart deny-button - Hosts: turns one waiting participant away.
+ * @csspart hands - Hosts: the raised hands, in order.
+ * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`, `tile-hand`, `tile-reaction`, `tile-metadata`).
+ * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`, `hand-button`, `reactions`, `reaction-button`, `pip-button`, `host-menu`).
  * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
  *
  * @cssprop --calls-color-accent - Accent colour (toggles on, focus ring, speaking outline).
@@ -97,6 +122,10 @@ export class CallsRoom extends LitElement {
     maxFramerate: { type: Number, attribute: 'max-framerate' },
     noSimulcast: { type: Boolean, attribute: 'no-simulcast' },
     noChat: { type: Boolean, attribute: 'no-chat' },
+    noReactions: { type: Boolean, attribute: 'no-reactions' },
+    controls: { type: String },
+    avatarUrl: { type: String, attribute: 'avatar-url' },
+    lobby: { type: Boolean },
     lang: { type: String },
     strings: { attribute: false },
     _state: { state: true },
@@ -139,6 +168,14 @@ export class CallsRoom extends LitElement {
   declare noSimulcast: boolean;
   /** No chat panel and no chat data channel. */
   declare noChat: boolean;
+  /** No reaction buttons, and others' reactions are not shown. */
+  declare noReactions: boolean;
+  /** The buttons to show, space-separated: `microphone camera screen chat hand reactions pip devices host leave` (default: all). */
+  declare controls: string;
+  /** Your picture (an `https:` or `data:image/` URL), shown to everyone while your camera is off. */
+  declare avatarUrl: string;
+  /** On a host's element: new participants wait in a lobby until a host admits them (hosts and those already in come straight in). */
+  declare lobby: boolean;
   /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
   declare lang: string;
   /** Overrides for any text (see `CallsStrings`); merged over the table for `lang`. */
@@ -170,6 +207,13 @@ export class CallsRoom extends LitElement {
   readonly #stage = new StageTiles(this);
   readonly #preview = new PrejoinPreview(this, () => !this.#room);
   readonly #provider = new ContextProvider(this, { context: roomContext });
+  readonly #waitingPreview = new PrejoinPreview(this, () => this.#room?.state.status === 'waiting');
+  readonly #bursts = new ReactionBursts(this);
+  readonly #pip = new PictureInPicture(
+    this,
+    () => pipTrack(this._state, this._ui.pinned),
+    (active, mode) => this.dispatchEvent(new CallsPipChangeEvent({ active, mode })),
+  );
 
   readonly #actions: RoomActions = {
     join: () => this.join(),
@@ -191,10 +235,21 @@ export class CallsRoom extends LitElement {
     setPinned: (key) => {
       this._ui = { ...this._ui, pinned: key };
     },
-    setChatOpen: (open) => {
-      this._ui = { ...this._ui, chatOpen: open };
-      if (open) void this.updateComplete.then(() => this.renderRoot.querySelector('calls-chat')?.focus());
-    },
+    setChatOpen: (open) => this.toggleChat(open),
+    setHand: (raised) => this.#quiet(() => (raised ? this.raiseHand() : this.lowerHand())),
+    react: (emoji) => this.#quiet(() => this.react(emoji)),
+    togglePictureInPicture: () => void this.togglePictureInPicture().catch(() => undefined),
+    host: (action) =>
+      this.#quiet(() =>
+        action === 'mute-all'
+          ? this.muteAll()
+          : action === 'lock'
+            ? this.lock()
+            : action === 'unlock'
+              ? this.unlock()
+              : this.endMeeting(),
+      ),
+    admit: (id, admit) => this.#quiet(() => (admit ? this.admit(id) : this.deny(id))),
   };
 
   constructor() {
@@ -212,9 +267,23 @@ export class CallsRoom extends LitElement {
     this.layout = 'grid';
     this.noSimulcast = false;
     this.noChat = false;
+    this.noReactions = false;
+    this.controls = '';
+    this.avatarUrl = '';
+    this.lobby = false;
     this.strings = undefined;
     this._state = Room.idleState();
-    this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
+    this._ui = {
+      pinned: undefined,
+      chatOpen: false,
+      chat: true,
+      layout: 'grid',
+      sinkId: undefined,
+      controls: new Set(CONTROL_NAMES),
+      reactions: true,
+      recentReactions: new Map(),
+      pip: false,
+    };
     this._announcement = this._notice = '';
     this._dismissed = undefined;
     new RoomShortcuts(this);
@@ -248,6 +317,12 @@ export class CallsRoom extends LitElement {
         layout: this.layout === 'spotlight' ? 'spotlight' : 'grid',
       };
     }
+    this._ui = withExtras(this._ui, {
+      controls: this.controls,
+      reactions: !this.noReactions,
+      recentReactions: this.#bursts.recent,
+      pip: this.#pip.active,
+    });
     this.#provider.setValue(this.#contextValue(), true);
   }
 
@@ -256,6 +331,7 @@ export class CallsRoom extends LitElement {
     if (changed.has('maxBitrate') || changed.has('maxFramerate')) {
       void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
+    syncProfile(this, this.#room, changed, (e) => this.#dispatchError(e));
     if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
       this.#autoJoined = true;
       // After this update: starting renders the waiting view.
@@ -295,6 +371,7 @@ export class CallsRoom extends LitElement {
       ...(this.maxBitrate ? { maxBitrate: this.maxBitrate } : {}),
       ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
       chat: !this.noChat,
+      ...profileOptions(this, (e) => this.#dispatchError(e)),
     });
     this.#room = room;
     this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));
@@ -377,6 +454,92 @@ export class CallsRoom extends LitElement {
     return this.#room?.getStats();
   }
 
+  /** Changes your display name for everyone (1-64 characters). */
+  setName(name: string): void {
+    this.#control((c) => c.setName(name));
+    this.name = name.trim();
+  }
+
+  /** Opens or closes the chat panel (toggles without an argument). */
+  toggleChat(open?: boolean): void {
+    open ??= !this._ui.chatOpen;
+    this._ui = { ...this._ui, chatOpen: open };
+    if (open) void this.updateComplete.then(() => this.renderRoot.querySelector('calls-chat')?.focus());
+  }
+
+  /** Raises your hand: everyone sees it, hosts in a list in order (`calls-hand-raised`). */
+  raiseHand(): void {
+    this.#control((c) => c.setHand(true));
+  }
+
+  /** Lowers your hand. */
+  lowerHand(): void {
+    this.#control((c) => c.setHand(false));
+  }
+
+  /** Sends a reaction, one of 👍 👏 ❤️ 😂 😮 🎉 (at most 5 in a row, then 1 a second; else `rate-limited`). */
+  react(emoji: string): void {
+    this.#control((c) => c.react(emoji));
+  }
+
+  /** Host only: asks everyone else to mute their microphone (`calls-muted-by-host` at each). */
+  muteAll(): void {
+    this.#control((c) => c.muteAll());
+  }
+
+  /** Host only: no one new may join (hosts still can); `calls-locked-change`. */
+  lock(): void {
+    this.#control((c) => c.setRoomSettings({ locked: true }));
+  }
+
+  /** Host only: lets new participants join again. */
+  unlock(): void {
+    this.#control((c) => c.setRoomSettings({ locked: false }));
+  }
+
+  /** Host only: ends the meeting for everyone (`calls-left` with reason `ended`). */
+  endMeeting(): void {
+    this.#control((c) => c.endMeeting());
+  }
+
+  /** Host only: lets a participant waiting in the lobby in (the `id` of `calls-knock`). */
+  admit(participantId: string): void {
+    this.#control((c) => c.admit(participantId, true));
+  }
+
+  /** Host only: turns a waiting participant away (they get `calls-error` `lobby-denied`). */
+  deny(participantId: string): void {
+    this.#control((c) => c.admit(participantId, false));
+  }
+
+  /** Opens (from a user gesture) or closes picture-in-picture with the pinned tile or the active speaker. */
+  togglePictureInPicture(): Promise<void> {
+    return this.#pip.toggle();
+  }
+
+  #setLobby(on: boolean): void {
+    this.#control((c) => c.setRoomSettings({ lobby: on }));
+  }
+
+  #control(action: (controls: Room['controls']) => void): void {
+    try {
+      if (!this.#room) throw new RoomError('not-joined', 'join the room first');
+      action(this.#room.controls);
+    } catch (error) {
+      if (error instanceof RoomError) this.#dispatchError(error);
+      throw error;
+    }
+  }
+
+  /** For the built-in buttons: the error is reported as `calls-error` already. */
+  #quiet(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // reported
+    }
+  }
+
   // ---- notifications → DOM events ----------------------------------------------------------------------
 
   #onNotification(n: RoomNotification): void {
@@ -387,11 +550,16 @@ export class CallsRoom extends LitElement {
     }
     switch (n.type) {
       case 'change':
+        if ((n.state.status === 'waiting') !== (this._state.status === 'waiting')) {
+          if (n.state.status === 'waiting') void this.#waitingPreview.start();
+          else this.#waitingPreview.stop();
+        }
         this._state = n.state;
         return;
       case 'muted-by-host':
         this._notice = n.kind;
         this._announcement = this.#strings().mutedByHost[n.kind];
+        this.dispatchEvent(new CallsMutedByHostEvent({ kind: n.kind }));
         return;
       case 'error':
         this.#dispatchError(n.error);
@@ -404,9 +572,19 @@ export class CallsRoom extends LitElement {
 
   /** What the room itself does about a notification before the page hears of it. */
   #beforeEvent(n: ForwardedNotification): void {
-    if (n.type === 'joined' && this.#focusAfterJoin) {
-      this.#focusAfterJoin = false;
-      void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
+    if (n.type === 'joined') {
+      if (this.lobby && this.#room?.state.role === 'host') this.#quiet(() => this.#setLobby(true));
+      if (this.#focusAfterJoin) {
+        this.#focusAfterJoin = false;
+        void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
+      }
+    } else if (n.type === 'reaction') {
+      if (!this.noReactions) this.#bursts.show(n.participantId, n.emoji);
+    } else if (n.type === 'knock') {
+      this._announcement = this.#strings().knocking(n.participant.name);
+    } else if (n.type === 'hand-raised') {
+      const who = this._state.participants.find((p) => p.id === n.participantId);
+      if (who) this._announcement = this.#strings().handRaised(who.name);
     } else if (n.type === 'participant-joined') {
       this._announcement = this.#strings().joined(n.participant.name);
     } else if (n.type === 'participant-left') {
@@ -440,6 +618,12 @@ export class CallsRoom extends LitElement {
       })}
       ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
       ${this.#line.showing && !joined ? this.#line.render(strings) : nothing}
+      ${
+        state.status === 'waiting'
+          ? renderWaiting(strings, this.#waitingPreview.streaming, () => this.leave())
+          : nothing
+      }
+      ${joined ? renderHostNotices(state, strings, this.#actions) : nothing}
       ${joined ? this.#renderMain() : nothing}
       ${
         canRejoin

@@ -89,5 +89,35 @@ export const tileStyles = [
       height: 1em;
       fill: currentColor;
     }
+    .avatar img {
+      width: 40%;
+      aspect-ratio: 1;
+      border-radius: 50%;
+      object-fit: cover;
+    }
+    .metadata {
+      opacity: 0.8;
+      font-size: 0.75rem;
+      overflow: hidden;
+      white-space: nowrap;
+      max-width: 40%;
+    }
+    .reaction {
+      position: absolute;
+      inset: auto auto 2.5rem 0.5rem;
+      font-size: 2rem;
+      animation: rise 2.5s ease-out forwards;
+    }
+    @keyframes rise {
+      to {
+        transform: translateY(-3rem);
+        opacity: 0;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .reaction {
+        animation: none;
+      }
+    }
   `,
 ];

@@ -14,7 +14,10 @@ import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
  *
  * @csspart base - The tile's wrapper.
  * @csspart video - The `<video>` element.
- * @csspart avatar - The placeholder shown without video (the name's initial).
+ * @csspart avatar - The placeholder shown without video (the name's initial, or their `avatar-url` image).
+ * @csspart hand - The raised hand, with its place in the queue.
+ * @csspart reaction - A reaction they just sent, rising briefly (still under `prefers-reduced-motion`).
+ * @csspart metadata - The `metadata` their page attached, as `key: value` text.
  * @csspart bar - The bar with the name and state.
  * @csspart name - The participant's name.
  * @csspart muted-icon - The icon shown while the microphone is muted.
@@ -36,6 +39,7 @@ import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
  * @cssstate pinned - The tile is pinned (spotlight).
  * @cssstate active-speaker - The participant is the room's active speaker.
  * @cssstate poor-connection - Their network quality is poor.
+ * @cssstate hand-raised - Their hand is raised.
  */
 export class CallsTile extends LitElement {
   static override styles = tileStyles;
@@ -135,6 +139,9 @@ export class CallsTile extends LitElement {
     const name = p.isLocal ? `${p.name} (${strings.you})` : p.name;
     const label = screen ? strings.screenOf(p.name) : name;
     const pinned = context.ui.pinned === this.tileKey;
+    const hand = screen ? 0 : context.state.hands.indexOf(p.id) + 1;
+    const reaction = screen ? undefined : context.ui.recentReactions.get(p.id);
+    const metadata = Object.entries(p.metadata ?? {});
     return html`<div part="base" class="base" role="group" aria-label=${label}>
       <video
         part="video"
@@ -146,14 +153,45 @@ export class CallsTile extends LitElement {
         aria-hidden="true"
       ></video>
       ${!p.isLocal && !screen ? html`<audio aria-hidden="true" autoplay></audio>` : nothing}
-      ${showVideo ? nothing : html`<div part="avatar" class="avatar" aria-hidden="true">${initial(p.name)}</div>`}
+      ${
+        showVideo
+          ? nothing
+          : html`<div part="avatar" class="avatar" aria-hidden="true">
+              ${p.avatarUrl ? html`<img src=${p.avatarUrl} alt="" referrerpolicy="no-referrer" />` : initial(p.name)}
+            </div>`
+      }
+      ${
+        reaction
+          ? html`<span
+              part="reaction"
+              class="reaction"
+              role="img"
+              aria-label=${`${p.name}: ${reaction.emoji}`}
+              >${reaction.emoji}</span
+            >`
+          : nothing
+      }
       <div part="bar" class="bar">
         ${
           !screen && p.state.muted
             ? html`<span part="muted-icon" role="img" aria-label=${strings.muted}>${micOffIcon}</span>`
             : nothing
         }
+        ${
+          hand
+            ? html`<span part="hand" role="img" aria-label=${`${strings.raiseHand} (${hand})`}
+                >✋${hand}</span
+              >`
+            : nothing
+        }
         <span part="name" class="name">${label}</span>
+        ${
+          metadata.length && !screen
+            ? html`<span part="metadata" class="metadata"
+                >${metadata.map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</span
+              >`
+            : nothing
+        }
         ${
           p.quality !== 'unknown' && !screen
             ? html`<span
@@ -214,6 +252,7 @@ export class CallsTile extends LitElement {
     toggle('pinned', context?.ui.pinned === this.tileKey);
     toggle('active-speaker', !!p && context?.state.activeSpeakerId === p.id);
     toggle('poor-connection', p?.quality === 'poor');
+    toggle('hand-raised', !!p?.state.handRaised);
     if (!p) return;
     const track = this.source === 'screen' ? p.screen : p.camera;
     attach(this.renderRoot.querySelector('video'), track);

@@ -18,7 +18,28 @@ export interface RoomActions {
   moderate(participantId: string, action: 'mute' | 'remove'): void;
   setPinned(tileKey: string | undefined): void;
   setChatOpen(open: boolean): void;
+  setHand(raised: boolean): void;
+  react(emoji: string): void;
+  togglePictureInPicture(): void;
+  /** Host only: the room-wide actions and the lobby. */
+  host(action: 'mute-all' | 'lock' | 'unlock' | 'end'): void;
+  admit(participantId: string, admit: boolean): void;
 }
+
+/** Buttons `controls` may list; all show by default. */
+export const CONTROL_NAMES = [
+  'microphone',
+  'camera',
+  'screen',
+  'chat',
+  'hand',
+  'reactions',
+  'pip',
+  'devices',
+  'host',
+  'leave',
+] as const;
+export type ControlName = (typeof CONTROL_NAMES)[number];
 
 /** State of the room's own UI, beside the room model's. */
 export interface RoomUi {
@@ -28,6 +49,12 @@ export interface RoomUi {
   layout: 'grid' | 'spotlight';
   /** The speaker chosen with `selectDevice('audiooutput', id)`; tiles apply it with `setSinkId`. */
   sinkId: string | undefined;
+  /** The buttons the page wants (`controls`). */
+  controls: ReadonlySet<ControlName>;
+  reactions: boolean;
+  /** A reaction each participant sent in the last moments, shown on their tile (`n` tells repeats apart). */
+  recentReactions: ReadonlyMap<string, { emoji: string; n: number }>;
+  pip: boolean;
 }
 
 export interface RoomContextValue {

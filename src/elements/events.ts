@@ -1,6 +1,13 @@
 /** The `calls-*` DOM events: one class each, bubbling and composed, typed in `GlobalEventHandlersEventMap`. */
-import type { ChatMessage, ConnectionState, ParticipantView, RoomErrorCode } from '../client/room-types.ts';
-import type { LeaveReason, TrackSource } from '../protocol/presence.ts';
+import type {
+  ChatMessage,
+  ConnectionState,
+  ParticipantChange,
+  ParticipantView,
+  RoomErrorCode,
+} from '../client/room-types.ts';
+import type { LeaveReason, TrackSource, WaitingParticipant } from '../protocol/presence.ts';
+import type { Reaction } from '../protocol/reactions.ts';
 
 abstract class CallsEvent<D> extends Event {
   readonly detail: D;
@@ -112,8 +119,70 @@ export class CallsErrorEvent extends CallsEvent<ErrorDetail> {
   }
 }
 
+export class CallsParticipantUpdatedEvent extends CallsEvent<{
+  participant: ParticipantView;
+  changes: readonly ParticipantChange[];
+}> {
+  static readonly eventName = 'calls-participant-updated';
+  constructor(detail: { participant: ParticipantView; changes: readonly ParticipantChange[] }) {
+    super(CallsParticipantUpdatedEvent.eventName, detail);
+  }
+}
+
+export class CallsHandRaisedEvent extends CallsEvent<{ participantId: string; position: number }> {
+  static readonly eventName = 'calls-hand-raised';
+  constructor(detail: { participantId: string; position: number }) {
+    super(CallsHandRaisedEvent.eventName, detail);
+  }
+}
+
+export class CallsReactionEvent extends CallsEvent<{ participantId: string; emoji: Reaction }> {
+  static readonly eventName = 'calls-reaction';
+  constructor(detail: { participantId: string; emoji: Reaction }) {
+    super(CallsReactionEvent.eventName, detail);
+  }
+}
+
+export class CallsKnockEvent extends CallsEvent<{ participant: WaitingParticipant }> {
+  static readonly eventName = 'calls-knock';
+  constructor(detail: { participant: WaitingParticipant }) {
+    super(CallsKnockEvent.eventName, detail);
+  }
+}
+
+export class CallsMutedByHostEvent extends CallsEvent<{ kind: 'audio' | 'video' }> {
+  static readonly eventName = 'calls-muted-by-host';
+  constructor(detail: { kind: 'audio' | 'video' }) {
+    super(CallsMutedByHostEvent.eventName, detail);
+  }
+}
+
+export class CallsLockedChangeEvent extends CallsEvent<{ locked: boolean }> {
+  static readonly eventName = 'calls-locked-change';
+  constructor(detail: { locked: boolean }) {
+    super(CallsLockedChangeEvent.eventName, detail);
+  }
+}
+
+export class CallsPipChangeEvent extends CallsEvent<{
+  active: boolean;
+  mode: 'document' | 'video' | undefined;
+}> {
+  static readonly eventName = 'calls-pip-change';
+  constructor(detail: { active: boolean; mode: 'document' | 'video' | undefined }) {
+    super(CallsPipChangeEvent.eventName, detail);
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
+    'calls-participant-updated': CallsParticipantUpdatedEvent;
+    'calls-hand-raised': CallsHandRaisedEvent;
+    'calls-reaction': CallsReactionEvent;
+    'calls-knock': CallsKnockEvent;
+    'calls-muted-by-host': CallsMutedByHostEvent;
+    'calls-locked-change': CallsLockedChangeEvent;
+    'calls-pip-change': CallsPipChangeEvent;
     'calls-joined': CallsJoinedEvent;
     'calls-left': CallsLeftEvent;
     'calls-participant-joined': CallsParticipantJoinedEvent;

@@ -40,6 +40,24 @@ export interface CallsStrings {
   screenOf: (name: string) => string;
   joined: (name: string) => string;
   leftRoom: (name: string) => string;
+  /** Hand raising and reactions. */
+  raiseHand: string;
+  handRaised: (name: string) => string;
+  hands: string;
+  reactions: string;
+  pictureInPicture: string;
+  /** The lobby: what a waiting participant sees, and the hosts' notice. */
+  waiting: string;
+  cancel: string;
+  admit: string;
+  deny: string;
+  knocking: (name: string) => string;
+  /** Host controls of the whole room. */
+  muteAll: string;
+  lock: string;
+  endMeeting: string;
+  locked: string;
+  ended: string;
   errors: Record<RoomErrorCode, string>;
   /** The support line's waiting view (`<calls-room queue>`). */
   queue: QueueStrings;
@@ -77,6 +95,21 @@ const en: CallsStrings = {
   screenOf: (name) => `${name}'s screen`,
   joined: (name) => `${name} joined`,
   leftRoom: (name) => `${name} left`,
+  raiseHand: 'Raise hand',
+  handRaised: (name) => `${name} raised their hand`,
+  hands: 'Raised hands',
+  reactions: 'Reactions',
+  pictureInPicture: 'Picture-in-picture',
+  waiting: 'Waiting for a host to let you in…',
+  cancel: 'Cancel',
+  admit: 'Admit',
+  deny: 'Deny',
+  knocking: (name) => `${name} is waiting to join`,
+  muteAll: 'Mute all',
+  lock: 'Lock room',
+  endMeeting: 'End for all',
+  locked: 'The room is locked.',
+  ended: 'A host ended the meeting.',
   errors: {
     'token-unauthorized': 'You are not allowed to join this room.',
     'token-forbidden': 'You are not allowed to join this room.',
@@ -100,6 +133,11 @@ const en: CallsStrings = {
     'queue-full': 'All agents are busy and the line is full. Please try again later.',
     'queue-timeout': 'Sorry, no agent could answer in time. Please try again later.',
     'queue-failed': 'The support line cannot be reached right now.',
+    'room-locked': 'This room is locked.',
+    'lobby-denied': 'A host did not let you in.',
+    'host-only': 'Only a host can do that.',
+    'invalid-input': 'That value was not accepted.',
+    'rate-limited': 'Too many at once: wait a moment.',
   },
   queue: queueEn,
 };
@@ -140,6 +178,21 @@ const de: CallsStrings = {
   screenOf: (name) => `Bildschirm von ${name}`,
   joined: (name) => `${name} ist beigetreten`,
   leftRoom: (name) => `${name} hat den Raum verlassen`,
+  raiseHand: 'Hand heben',
+  handRaised: (name) => `${name} hat die Hand gehoben`,
+  hands: 'Gehobene Hände',
+  reactions: 'Reaktionen',
+  pictureInPicture: 'Bild im Bild',
+  waiting: 'Warten, bis die Moderation Sie hereinlässt…',
+  cancel: 'Abbrechen',
+  admit: 'Zulassen',
+  deny: 'Ablehnen',
+  knocking: (name) => `${name} wartet auf Einlass`,
+  muteAll: 'Alle stummschalten',
+  lock: 'Raum sperren',
+  endMeeting: 'Für alle beenden',
+  locked: 'Der Raum ist gesperrt.',
+  ended: 'Die Moderation hat das Meeting beendet.',
   errors: {
     ...en.errors,
     'token-unauthorized': 'Sie dürfen diesem Raum nicht beitreten.',
@@ -148,6 +201,11 @@ const de: CallsStrings = {
     'media-denied': 'Der Zugriff auf Kamera oder Mikrofon wurde verweigert.',
     'media-not-found': 'Keine Kamera und kein Mikrofon gefunden.',
     'room-full': 'Dieser Raum ist voll.',
+    'room-locked': 'Dieser Raum ist gesperrt.',
+    'lobby-denied': 'Die Moderation hat Sie nicht hereingelassen.',
+    'host-only': 'Das kann nur die Moderation.',
+    'invalid-input': 'Dieser Wert wurde nicht angenommen.',
+    'rate-limited': 'Zu viele auf einmal: Bitte kurz warten.',
     'media-unreachable':
       'Audio und Video erreichen den Server nicht: Das Netzwerk blockiert die Verbindung, oder der Server nennt eine Adresse, die dieses Gerät nicht erreicht.',
     'queue-closed': 'Gerade ist niemand vom Support erreichbar. Bitte versuchen Sie es später noch einmal.',

@@ -11,6 +11,8 @@
  * simple rule that viewers publish nothing, data channels included.
  */
 
+import type { Metadata } from './metadata.ts';
+
 export type TrackKind = 'audio' | 'video';
 export type TrackSource = 'camera' | 'microphone' | 'screen';
 
@@ -61,6 +63,17 @@ export interface Participant {
   connected: boolean;
   /** Announced with a `session` message; absent until then. */
   session?: ParticipantSession;
+  /** Set by the page (`avatar-url`): an `https:` or `data:image/` URL; untrusted, only ever an `<img src>`. */
+  avatarUrl?: string;
+  /** Set by the page (`metadata`): checked with `checkMetadata`; untrusted, only ever rendered as text. */
+  metadata?: Metadata;
+}
+
+/** What a participant says about themselves beyond the token's name (`join` and `profile`). */
+export interface ParticipantProfile {
+  name?: string;
+  avatarUrl?: string;
+  metadata?: Metadata;
 }
 
 // ---- client -> server -------------------------------------------------------------------------------
@@ -71,6 +84,7 @@ export interface JoinMessage {
   /** From a previous welcome: resumes that participant (same id, tracks kept) within the grace period. */
   resumeToken?: string;
   state?: Partial<ParticipantState>;
+  profile?: ParticipantProfile;
 }
 export interface PublishMessage {
   type: 'publish';
@@ -116,8 +130,37 @@ export interface EndBreakoutsMessage {
   type: 'end-breakouts';
 }
 
+/** Changes the caller's name, avatar or metadata (what is absent stays). */
+export interface ProfileMessage {
+  type: 'profile';
+  profile: ParticipantProfile;
+}
+/** Host only: asks everyone else to mute their microphone. */
+export interface MuteAllMessage {
+  type: 'mute-all';
+}
+/** Host only: no new participants (`locked`), or new ones wait until a host admits them (`lobby`). */
+export interface RoomSettingsMessage {
+  type: 'room-settings';
+  settings: Partial<RoomSettings>;
+}
+/** Host only: lets a waiting participant in (`admit`) or sends them away (`deny`). */
+export interface AdmitMessage {
+  type: 'admit' | 'deny';
+  participantId: string;
+}
+/** Host only: everyone leaves with reason `ended`. */
+export interface EndMeetingMessage {
+  type: 'end-meeting';
+}
+
 export type ClientMessage =
   | JoinMessage
+  | ProfileMessage
+  | MuteAllMessage
+  | RoomSettingsMessage
+  | AdmitMessage
+  | EndMeetingMessage
   | PublishMessage
   | UnpublishMessage
   | StateMessage
@@ -151,7 +194,7 @@ export interface ParticipantJoinedMessage {
   type: 'participant-joined';
   participant: Participant;
 }
-export type LeaveReason = 'left' | 'stale' | 'removed' | 'disconnected';
+export type LeaveReason = 'left' | 'stale' | 'removed' | 'disconnected' | 'ended';
 export interface ParticipantLeftMessage {
   type: 'participant-left';
   participantId: string;
@@ -196,6 +239,52 @@ export interface BreakoutsMessage {
 export interface HeartbeatAckMessage {
   type: 'heartbeat-ack';
 }
+export interface ParticipantProfileMessage {
+  type: 'participant-profile';
+  participantId: string;
+  name: string;
+  avatarUrl?: string;
+  metadata?: Metadata;
+}
+export interface RoomSettings {
+  locked: boolean;
+  lobby: boolean;
+}
+/** The room's settings, after the welcome and after every change. */
+export interface RoomSettingsChangedMessage {
+  type: 'room-settings-changed';
+  settings: RoomSettings;
+  by?: string;
+}
+/** Raised hands, oldest first, after the welcome (when any) and after every change. */
+export interface HandsMessage {
+  type: 'hands';
+  order: string[];
+}
+/** To a participant the lobby holds: no welcome until a host admits them. */
+export interface WaitingMessage {
+  type: 'waiting';
+  participantId: string;
+}
+/** One participant waiting in the lobby, as hosts see them. */
+export interface WaitingParticipant {
+  id: string;
+  name: string;
+  role: ParticipantRole;
+  avatarUrl?: string;
+  metadata?: Metadata;
+  since: number;
+}
+/** To hosts: who waits in the lobby, after their welcome (when anyone waits) and after every change. */
+export interface LobbyMessage {
+  type: 'lobby';
+  waiting: WaitingParticipant[];
+}
+/** To everyone just before the server closes every socket: a host ended the meeting. */
+export interface EndedMessage {
+  type: 'ended';
+  by: string;
+}
 
 export const PRESENCE_ERROR_CODES = [
   'bad-json',
@@ -212,6 +301,12 @@ export const PRESENCE_ERROR_CODES = [
   'already-joined',
   'unknown-participant',
   'removed',
+  /** The room is locked: no new participants. */
+  'locked',
+  /** A host did not let the caller in from the lobby. */
+  'denied',
+  /** A host ended the meeting. */
+  'ended',
 ] as const;
 export type PresenceErrorCode = (typeof PRESENCE_ERROR_CODES)[number];
 
@@ -237,6 +332,12 @@ export type ServerMessage =
   | RemovedMessage
   | BreakoutsMessage
   | HeartbeatAckMessage
+  | ParticipantProfileMessage
+  | RoomSettingsChangedMessage
+  | HandsMessage
+  | WaitingMessage
+  | LobbyMessage
+  | EndedMessage
   | ErrorMessage;
 
 export type ServerMessageType = ServerMessage['type'];
@@ -258,6 +359,9 @@ export const PRESENCE_CLOSE_CODES = {
   roomFull: 4009,
   replaced: 4010,
   stale: 4011,
+  locked: 4012,
+  denied: 4013,
+  ended: 4014,
   left: 1000,
 } as const;
 

@@ -25,7 +25,7 @@ export interface RoomsBackend {
   ): Promise<AccessDecision>;
   authorize(
     room: string,
-    caller: { sub: string },
+    caller: { sub: string; role?: RoomRole },
     check: { sessionId?: string; pullFrom?: string[] },
   ): Promise<AccessDecision>;
   /** Accepts the presence WebSocket (Workers). Node upgrades sockets outside Hono and leaves this out. */

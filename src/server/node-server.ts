@@ -14,6 +14,7 @@ import type { WSContext } from 'hono/ws';
 import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
 import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
+import type { RoomRole } from '../protocol/token.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { FileLineStore } from './node-line-store.ts';
 import { NodeQueues } from './node-queues.ts';
@@ -116,7 +117,7 @@ export class NodeRooms implements RoomsBackend {
 
   authorize(
     room: string,
-    caller: { sub: string },
+    caller: { sub: string; role?: RoomRole },
     check: { sessionId?: string; pullFrom?: string[] },
   ): Promise<AccessDecision> {
     const host = this.hosts.get(room);

@@ -127,7 +127,7 @@ export class PresenceHost {
         }
         conn.joining = true;
         try {
-          await this.join(conn, msg.token, msg.resumeToken, msg.state);
+          await this.join(conn, msg.token, msg.resumeToken, msg.state, msg.profile);
         } finally {
           conn.joining = false;
         }
@@ -147,6 +147,7 @@ export class PresenceHost {
     token: string,
     resumeToken: string | undefined,
     state: Parameters<PresenceRoom['join']>[0]['state'],
+    profile?: Parameters<PresenceRoom['join']>[0]['profile'],
   ): Promise<void> {
     let claims;
     try {
@@ -171,6 +172,7 @@ export class PresenceHost {
         role: claims.role,
         ...(resumeToken !== undefined ? { resumeToken } : {}),
         ...(state !== undefined ? { state } : {}),
+        ...(profile !== undefined ? { profile } : {}),
       },
       this.now(),
     );
@@ -178,7 +180,9 @@ export class PresenceHost {
       const code =
         result.error.code === 'room-full' || result.error.code === 'seat-limit'
           ? PRESENCE_CLOSE_CODES.roomFull
-          : PRESENCE_CLOSE_CODES.removed;
+          : result.error.code === 'locked'
+            ? PRESENCE_CLOSE_CODES.locked
+            : PRESENCE_CLOSE_CODES.removed;
       this.fatal(conn, result.error, code);
       return;
     }
@@ -224,7 +228,14 @@ export class PresenceHost {
     return this.room.bindings.bind(sessionId, owner, this.now());
   }
 
-  authorize(caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }): AccessDecision {
+  /** `role` (from the token) matters for a new session: the lobby keeps waiting participants from making one. */
+  authorize(
+    caller: { sub: string; role?: RoomRole },
+    check: { sessionId?: string; pullFrom?: string[] },
+  ): AccessDecision {
+    if (check.sessionId === undefined && !this.room.mayCreateSession(caller.sub, caller.role ?? 'guest')) {
+      return { ok: false, reason: 'this room is locked, or you wait in its lobby until a host lets you in' };
+    }
     return this.room.bindings.authorize(caller, check);
   }
 

@@ -20,12 +20,24 @@ import {
   type ErrorMessage,
   type LeaveReason,
   type Participant,
+  type ParticipantProfile,
   type ParticipantState,
   type PresenceErrorCode,
   type PublishedTrack,
   type ServerMessage,
 } from '../protocol/presence.ts';
 import type { RoomRole } from '../protocol/token.ts';
+import { Hands } from './presence-hands.ts';
+import {
+  handleHostAction,
+  HOST_ACTIONS,
+  isHostAction,
+  lobbyEffects,
+  type ActionRoom,
+} from './presence-host-actions.ts';
+import { fromWaiting, knock, welcomeExtras } from './presence-lobby-effects.ts';
+import { Lobby, type WaitingEntry } from './presence-lobby.ts';
+import { joinProfile, profileChanged } from './presence-profile.ts';
 import { SessionBindings } from './session-bindings.ts';
 
 export type RoomEffect =
@@ -51,10 +63,12 @@ export interface JoinRequest {
   role: RoomRole;
   resumeToken?: string;
   state?: Partial<ParticipantState>;
+  profile?: ParticipantProfile;
 }
 
+/** `waiting`: the lobby holds the participant (their id gets the welcome once a host admits them). */
 export type JoinResult =
-  | { ok: true; participantId: string; resumed: boolean; effects: RoomEffect[] }
+  | { ok: true; participantId: string; resumed: boolean; waiting?: boolean; effects: RoomEffect[] }
   | { ok: false; error: ErrorMessage };
 
 interface Member {
@@ -73,6 +87,7 @@ const HOST_ONLY = new Set<RoomMessage['type']>([
   'remove',
   'assign-breakouts',
   'end-breakouts',
+  ...(HOST_ACTIONS as Set<RoomMessage['type']>),
 ]);
 
 function error(code: PresenceErrorCode, message: string, ref?: string, fatal?: boolean): ErrorMessage {
@@ -88,6 +103,18 @@ export class PresenceRoom {
   readonly bindings: SessionBindings;
   private readonly opts: Required<Omit<PresenceRoomOptions, 'name'>>;
   private readonly members = new Map<string, Member>();
+  /** Who may come in (locked, lobby) and who waits. */
+  readonly lobby = new Lobby<JoinRequest>();
+  private readonly hands = new Hands();
+  private readonly actions: ActionRoom<JoinRequest> = {
+    lobby: this.lobby,
+    connectedIds: (except) => this.connectedIds(except),
+    hands: () => this.hands.order,
+    hostIds: () => this.connectedIds().filter((id) => this.members.get(id)?.p.role === 'host'),
+    presentUsers: () => [...new Set([...this.members.values()].map((m) => m.p.userId))],
+    enter: (entry, now) => this.enterFromLobby(entry, now),
+    endAll: (by) => this.endAll(by),
+  };
 
   constructor(options: PresenceRoomOptions) {
     this.name = options.name;
@@ -133,6 +160,45 @@ export class PresenceRoom {
       );
       if (member) return this.resume(member, req, now);
     }
+    const present = [...this.members.values()].some((m) => m.p.userId === req.sub);
+    const gate = this.lobby.gate(req.role, req.sub, present);
+    if (gate === 'locked' || gate === 'full') {
+      const why =
+        gate === 'locked' ? `room "${this.name}" is locked` : `too many wait to join "${this.name}"`;
+      return { ok: false, error: error(gate === 'locked' ? 'locked' : 'room-full', why, 'join', true) };
+    }
+    if (gate === 'wait') {
+      const id = this.opts.randomId();
+      return {
+        ok: true,
+        participantId: id,
+        resumed: false,
+        waiting: true,
+        effects: knock(this.actions, id, req, now),
+      };
+    }
+    return this.admitMember(req, now);
+  }
+
+  /** Whether the user may create a Calls session here (the proxy asks before `sessions/new`). */
+  mayCreateSession(sub: string, role: RoomRole): boolean {
+    const present = [...this.members.values()].some((m) => m.p.userId === sub);
+    return this.lobby.mayCreateSession(role, sub, present);
+  }
+
+  /** A waiting participant let in: their welcome, or their refusal when the room filled up meanwhile. */
+  private enterFromLobby(entry: WaitingEntry<JoinRequest>, now: number): RoomEffect[] {
+    const result = this.admitMember(entry.request, now, entry.id);
+    if (result.ok) return result.effects;
+    const waitingId = entry.id;
+    const e = result.error;
+    return [
+      { kind: 'send', to: [waitingId], message: e },
+      { kind: 'close', participantId: waitingId, code: PRESENCE_CLOSE_CODES.roomFull, reason: e.code },
+    ];
+  }
+
+  private admitMember(req: JoinRequest, now: number, waitingId?: string): JoinResult {
     const mine = [...this.members.values()].filter((m) => m.p.userId === req.sub);
     // At the cap, a seat the user left behind (a socket that dropped without resuming) is taken over.
     let evict: Member | undefined;
@@ -164,12 +230,14 @@ export class PresenceRoom {
       };
     }
     const effects: RoomEffect[] = evict ? this.remove(evict, 'disconnected', undefined, true) : [];
-    const id = this.opts.randomId();
+    const id = waitingId ?? this.opts.randomId();
+    const profile = joinProfile(req.profile);
     const member: Member = {
       p: {
         id,
         userId: req.sub,
-        name: req.name,
+        name: profile.name ?? req.name,
+        ...profile.extra,
         role: req.role,
         state: { ...DEFAULT_PARTICIPANT_STATE, ...req.state },
         tracks: [],
@@ -182,7 +250,7 @@ export class PresenceRoom {
       disconnectedAt: undefined,
     };
     this.members.set(id, member);
-    effects.push(this.welcome(member, false));
+    effects.push(this.welcome(member, false), ...welcomeExtras(this.actions, member.p));
     const others = this.connectedIds(id);
     if (others.length > 0) {
       effects.push({
@@ -201,7 +269,7 @@ export class PresenceRoom {
     member.lastSeen = now;
     member.disconnectedAt = undefined;
     if (req.state) member.p.state = { ...member.p.state, ...req.state };
-    const effects: RoomEffect[] = [this.welcome(member, true)];
+    const effects: RoomEffect[] = [this.welcome(member, true), ...welcomeExtras(this.actions, member.p)];
     if (!wasConnected || req.state) effects.push(...this.stateChanged(member));
     return { ok: true, participantId: member.p.id, resumed: true, effects };
   }
@@ -226,21 +294,26 @@ export class PresenceRoom {
   /** A message from a joined participant. Errors go back to the sender only. */
   handle(participantId: string, msg: RoomMessage, now: number): RoomEffect[] {
     const member = this.members.get(participantId);
-    if (!member) return [];
+    if (!member) return this.lobby.get(participantId) ? fromWaiting(this.actions, participantId, msg) : [];
     member.lastSeen = now;
     const reply = (e: ErrorMessage): RoomEffect[] => [{ kind: 'send', to: [participantId], message: e }];
     if (HOST_ONLY.has(msg.type) && member.p.role !== 'host') {
       return reply(error('forbidden', `only a host may ${msg.type}`, msg.type));
     }
 
+    if (isHostAction(msg)) return handleHostAction(this.actions, member.p, msg, now);
     switch (msg.type) {
+      case 'profile': {
+        const to = this.connectedIds();
+        return profileChanged(member.p, msg.profile).map((message) => ({ kind: 'send', to, message }));
+      }
       case 'heartbeat':
         return [{ kind: 'send', to: [participantId], message: { type: 'heartbeat-ack' } }];
       case 'leave':
         return this.remove(member, 'left', PRESENCE_CLOSE_CODES.left);
       case 'state':
         member.p.state = { ...member.p.state, ...msg.state };
-        return this.stateChanged(member);
+        return [...this.stateChanged(member), ...this.handsChanged(member)];
       case 'publish':
         return this.publish(member, msg.tracks);
       case 'session': {
@@ -368,8 +441,26 @@ export class PresenceRoom {
     return this.toOthers(member, { type: 'tracks-published', participantId: member.p.id, tracks: added });
   }
 
+  /** Everyone leaves with reason `ended` (waiting participants too); the room starts afresh. */
+  private endAll(by: string): RoomEffect[] {
+    const effects: RoomEffect[] = [];
+    const ids = [...this.connectedIds(), ...this.lobby.drain().map((e) => e.id)];
+    for (const id of ids) {
+      effects.push(
+        { kind: 'send', to: [id], message: { type: 'ended', by } },
+        { kind: 'close', participantId: id, code: PRESENCE_CLOSE_CODES.ended, reason: 'ended' },
+      );
+    }
+    for (const m of this.members.values()) this.bindings.dropUser(m.p.userId);
+    this.members.clear();
+    this.hands.clear();
+    this.lobby.reset();
+    return effects;
+  }
+
   /** The participant's socket closed without `leave`: keep them for the resume grace period. */
   disconnect(participantId: string, now: number): RoomEffect[] {
+    if (this.lobby.take(participantId)) return lobbyEffects(this.actions);
     const member = this.members.get(participantId);
     if (!member || !member.p.connected) return [];
     if (this.opts.resumeGraceMs === 0) return this.remove(member, 'disconnected');
@@ -418,7 +509,17 @@ export class PresenceRoom {
     if (!keepBindings && ![...this.members.values()].some((m) => m.p.userId === member.p.userId)) {
       this.bindings.dropUser(member.p.userId);
     }
+    if (this.hands.set(member.p.id, false)) effects.push(...this.handsMessage());
     return effects;
+  }
+
+  private handsChanged(member: Member): RoomEffect[] {
+    return this.hands.set(member.p.id, member.p.state.handRaised) ? this.handsMessage() : [];
+  }
+
+  private handsMessage(): RoomEffect[] {
+    const to = this.connectedIds();
+    return to.length > 0 ? [{ kind: 'send', to, message: { type: 'hands', order: this.hands.order } }] : [];
   }
 
   private stateChanged(member: Member): RoomEffect[] {

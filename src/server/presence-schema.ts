@@ -1,6 +1,8 @@
 /** Server-side validation of client presence messages (the types live in `src/protocol/presence.ts`). */
 import { z } from 'zod';
+import { checkMetadata } from '../protocol/metadata.ts';
 import { PRESENCE_LIMITS, type ClientMessage, type PresenceErrorCode } from '../protocol/presence.ts';
+import { avatarUrlProblem, nameProblem } from '../protocol/profile.ts';
 
 const id = z.string().min(1).max(128);
 const name = z.string().min(1).max(256);
@@ -36,6 +38,30 @@ const track = z
 
 const breakoutName = z.string().min(1).max(64);
 
+/** Name, avatar and metadata: checked by the same rules the widget applies before sending. */
+const profile = z
+  .object({
+    name: z.string().superRefine((v, ctx) => {
+      const problem = nameProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    // Empty clears it.
+    avatarUrl: z.string().superRefine((v, ctx) => {
+      const problem = v === '' ? undefined : avatarUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    metadata: z.unknown().transform((v, ctx) => {
+      const check = checkMetadata(v);
+      if (!check.ok) {
+        ctx.addIssue({ code: 'custom', message: check.problem });
+        return z.NEVER;
+      }
+      return check.value;
+    }),
+  })
+  .partial()
+  .strict();
+
 const schemas = {
   join: z
     .object({
@@ -43,6 +69,7 @@ const schemas = {
       token: z.string().min(1).max(4096),
       resumeToken: id.optional(),
       state: state.optional(),
+      profile: profile.optional(),
     })
     .strict(),
   publish: z
@@ -81,6 +108,17 @@ const schemas = {
     })
     .strict(),
   'end-breakouts': z.object({ type: z.literal('end-breakouts') }).strict(),
+  profile: z.object({ type: z.literal('profile'), profile }).strict(),
+  'mute-all': z.object({ type: z.literal('mute-all') }).strict(),
+  'room-settings': z
+    .object({
+      type: z.literal('room-settings'),
+      settings: z.object({ locked: z.boolean(), lobby: z.boolean() }).partial().strict(),
+    })
+    .strict(),
+  admit: z.object({ type: z.literal('admit'), participantId: id }).strict(),
+  deny: z.object({ type: z.literal('deny'), participantId: id }).strict(),
+  'end-meeting': z.object({ type: z.literal('end-meeting') }).strict(),
 } satisfies Record<ClientMessage['type'], z.ZodType>;
 
 export type ParseResult =

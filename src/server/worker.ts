@@ -4,6 +4,7 @@
  * hold room tokens.
  */
 import { createApp, type RoomsBackend } from './app.ts';
+import type { RoomRole } from '../protocol/token.ts';
 import { PresenceHost } from './presence-host.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
@@ -78,8 +79,12 @@ class DurableRooms implements RoomsBackend {
     return this.rpc(room, '/internal/bind', { sessionId, owner });
   }
 
-  authorize(room: string, caller: { sub: string }, check: { sessionId?: string; pullFrom?: string[] }) {
-    return this.rpc(room, '/internal/authorize', { caller: { sub: caller.sub }, check });
+  authorize(
+    room: string,
+    caller: { sub: string; role?: RoomRole },
+    check: { sessionId?: string; pullFrom?: string[] },
+  ) {
+    return this.rpc(room, '/internal/authorize', { caller: { sub: caller.sub, role: caller.role }, check });
   }
 
   presence(room: string, c: { req: { raw: Request } }): Promise<Response> {
@@ -209,7 +214,7 @@ export class RoomObject {
       }
       case '/internal/authorize': {
         const { caller, check } = (await request.json()) as {
-          caller: { sub: string };
+          caller: { sub: string; role?: RoomRole };
           check: { sessionId?: string; pullFrom?: string[] };
         };
         return Response.json(host.authorize(caller, check));

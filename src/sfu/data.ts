@@ -1,6 +1,7 @@
 /**
  * Data channel pub/sub: a publisher's channel fans every message out to its subscriptions; at most one
- * subscription may reply (`canReply`); `waitForAck` holds delivery until the subscriber's first message.
+ * subscription may reply (`canReply`); `waitForAck` holds delivery until the subscriber's first message: what the
+ * publisher sends meanwhile is kept (up to `HELD_LIMITS`) and delivered, in order, right after that message.
  */
 import type { DataMessage, DataPipe } from './engine/channel.ts';
 
@@ -34,10 +35,15 @@ export class DataPublication {
   }
 }
 
+/** What a `waitForAck` subscription keeps for its subscriber at most; beyond it the oldest are dropped. */
+export const HELD_LIMITS = { messages: 1024, bytes: 1024 * 1024 } as const;
+
 export class DataSubscription {
   acked: boolean;
   closed = false;
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private held: DataMessage[] = [];
+  private heldBytes = 0;
 
   constructor(
     readonly publication: DataPublication,
@@ -68,7 +74,16 @@ export class DataSubscription {
   }
 
   deliver(message: DataMessage): void {
-    if (this.acked && !this.closed) this.pipe.send(message);
+    if (this.closed) return;
+    if (this.acked) {
+      this.pipe.send(message);
+      return;
+    }
+    this.held.push(message);
+    this.heldBytes += sizeOf(message);
+    while (this.held.length > HELD_LIMITS.messages || this.heldBytes > HELD_LIMITS.bytes) {
+      this.heldBytes -= sizeOf(this.held.shift()!);
+    }
   }
 
   private fromSubscriber(message: DataMessage): void {
@@ -77,6 +92,10 @@ export class DataSubscription {
       // The acknowledgement is consumed, never forwarded.
       this.acked = true;
       clearTimeout(this.ackTimer);
+      const held = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      for (const m of held) this.pipe.send(m);
       return;
     }
     if (this.canReply && !this.publication.closed) this.publication.pipe.send(message);
@@ -86,8 +105,13 @@ export class DataSubscription {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.ackTimer);
+    this.held = [];
     this.publication.subscriptions.delete(this);
     if (this.publication.replier === this) this.publication.replier = undefined;
     this.pipe.close();
   }
+}
+
+function sizeOf(message: DataMessage): number {
+  return typeof message === 'string' ? message.length * 3 : message.byteLength;
 }

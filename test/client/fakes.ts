@@ -75,6 +75,9 @@ export class FakeSession extends EventTarget implements CallsSession {
   readonly published = new Map<string, string>();
   readonly chatOut: FakeChannel[] = [];
   readonly chatIn = new Map<string, FakeChannel>();
+  /** Every published data channel by name, and every pull by `sessionId/name`. */
+  readonly channelsOut = new Map<string, FakeChannel>();
+  readonly channelsIn = new Map<string, { channel: FakeChannel; waitForAck: boolean }>();
   /** Inbound packet counters by mid, as getStats reports them. */
   readonly inbound = new Map<string, { packetsLost: number; packetsReceived: number }>();
   #mids = 0;
@@ -133,13 +136,15 @@ export class FakeSession extends EventTarget implements CallsSession {
 
   async publishDataChannel(name: string) {
     const channel = new FakeChannel(name);
-    this.chatOut.push(channel);
+    if (name === 'chat') this.chatOut.push(channel);
+    this.channelsOut.set(name, channel);
     return channel as unknown as RTCDataChannel;
   }
 
-  async subscribeDataChannel(sessionId: string, name: string) {
+  async subscribeDataChannel(sessionId: string, name: string, options: { waitForAck?: boolean } = {}) {
     const channel = new FakeChannel(name);
-    this.chatIn.set(sessionId, channel);
+    if (name === 'chat') this.chatIn.set(sessionId, channel);
+    this.channelsIn.set(`${sessionId}/${name}`, { channel, waitForAck: options.waitForAck === true });
     return channel as unknown as RTCDataChannel;
   }
 
@@ -175,8 +180,15 @@ export class FakePresence implements PresencePort {
     private readonly welcome: WelcomeMessage,
   ) {}
 
+  /** Set: the lobby holds this join (a `waiting` message) until the promise resolves. */
+  lobby: Promise<void> | undefined;
+
   async connect(): Promise<WelcomeMessage> {
     await Promise.resolve();
+    if (this.lobby) {
+      this.options.onMessage({ type: 'waiting', participantId: this.welcome.participantId });
+      await this.lobby;
+    }
     this.status = 'open';
     this.options.onMessage(this.welcome);
     return this.welcome;

@@ -80,6 +80,7 @@ function idleParts(): SnapshotParts {
     room: 'r',
     selfId: undefined,
     self: undefined,
+    control: { locked: false, lobby: false, waiting: [], hands: [] },
     others: [],
     role: undefined,
     chatOption: true,

@@ -1,0 +1,18 @@
+/** The parts of `<calls-room>`'s UI state that come from `controls`, `no-reactions`, reactions and PiP. */
+import { CONTROL_NAMES, type ControlName, type RoomUi } from './context.ts';
+
+type Extras = Pick<RoomUi, 'reactions' | 'recentReactions' | 'pip'> & { controls: string };
+
+/** `ui` with the extras applied: the same object when nothing changed (the context compares by identity). */
+export function withExtras(ui: RoomUi, extras: Extras): RoomUi {
+  const listed = extras.controls
+    .split(/\s+/)
+    .filter((c): c is ControlName => (CONTROL_NAMES as readonly string[]).includes(c));
+  const controls = new Set(extras.controls.trim() ? listed : CONTROL_NAMES);
+  const same =
+    [...controls].join() === [...ui.controls].join() &&
+    ui.reactions === extras.reactions &&
+    ui.recentReactions === extras.recentReactions &&
+    ui.pip === extras.pip;
+  return same ? ui : { ...ui, ...extras, controls };
+}
