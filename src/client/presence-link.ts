@@ -3,6 +3,7 @@
  * each message to the Room by name. Moderation and announcements go out through `send`.
  */
 import type { ClientMessage, ParticipantState, ServerMessage, TrackKind } from '../protocol/presence.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import { presenceJoinError } from './errors.ts';
 import type { PresencePort } from './ports.ts';
 import type { PresenceClientOptions, PresenceFatalCode } from './presence-client.ts';
@@ -11,6 +12,8 @@ import { Roster, type RosterDiff } from './roster.ts';
 export interface PresenceLinkListener {
   roster(diff: RosterDiff): void;
   muteRequested(kind: TrackKind): void;
+  /** The room's running recording (null: none), from every welcome and each change. */
+  recording(recording: ActiveRecording | null): void;
   /** A host removed us (said before the server closes the socket). */
   removed(): void;
   /** A non-fatal error from the server (a refused request). */
@@ -79,7 +82,13 @@ export class PresenceLink {
         break;
       case 'heartbeat-ack':
         return;
+      case 'recording':
+        l.recording(message.recording);
+        break;
       case 'welcome':
+        l.recording(message.recording ?? null);
+        l.roster(this.roster.apply(message));
+        break;
       case 'participant-joined':
       case 'participant-left':
       case 'participant-session':

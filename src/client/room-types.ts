@@ -1,5 +1,6 @@
 /** The Room model's public shapes: immutable snapshots, notifications, errors and options. */
 import type { LeaveReason, ParticipantRole, ParticipantState, TrackSource } from '../protocol/presence.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 
 /** The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. */
 export type RoomStatus = 'idle' | 'joining' | 'joined' | 'left' | 'failed';
@@ -91,6 +92,12 @@ export const ROOM_ERROR_CODES = [
   'subscribe-failed',
   'chat-failed',
   'not-joined',
+  /** `startRecording()`/`stopRecording()` by someone who is not a host. */
+  'recording-forbidden',
+  /** `startRecording()` while the room records already (one recording at a time per room). */
+  'recording-in-progress',
+  /** The recording could not start, or ended early (recorder or upload failed). */
+  'recording-failed',
 ] as const;
 /** Stable error codes: pages switch on them, and `strings` has a message for each. */
 export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
@@ -140,6 +147,8 @@ export type RoomNotification =
   | { type: 'session-replaced'; sessionId: string }
   /** A host turned off our microphone (`audio`) or camera (`video`). */
   | { type: 'muted-by-host'; kind: 'audio' | 'video' }
+  /** A recording started (`recording` set) or ended in the room; presence tells everyone. */
+  | { type: 'recording-change'; recording: ActiveRecording | null; previous: ActiveRecording | null }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {

@@ -127,6 +127,7 @@ export class Roster {
       case 'mute-requested':
       case 'removed':
       case 'error':
+      case 'recording':
       case 'heartbeat-ack':
         return NOTHING;
     }

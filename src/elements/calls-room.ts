@@ -13,6 +13,9 @@ import { PrejoinPreview } from './calls-room.prejoin.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
+import { RoomRecorder } from './calls-room.recording.ts';
+import { recordingStyles } from './calls-room.recording.styles.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
@@ -44,6 +47,7 @@ import './calls-chat.ts';
  * @fires {CallsActiveSpeakerChangeEvent} calls-active-speaker-change - The active speaker changed.
  * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
+ * @fires {CallsRecordingChangeEvent} calls-recording-change - A recording `started`, `stopped` or `failed`: `{action, recordingId, startedBy}`.
  *
  * @csspart base - The room's wrapper.
  * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
@@ -53,6 +57,8 @@ import './calls-chat.ts';
  * @csspart prejoin - The device preview before joining.
  * @csspart join-button - The join button.
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
+ * @csspart recording - The recording indicator, shown to everyone while the room records.
+ * @csspart record-button - The hosts' Record / Stop recording button.
  * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`).
  * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
  * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
@@ -74,9 +80,13 @@ import './calls-chat.ts';
  * @cssprop --calls-room-padding - Padding inside the room.
  * @cssprop --calls-room-strip-tile-width - Width of the small tiles in the spotlight layout.
  * @cssprop --calls-room-error-background - Background of the error message.
+ * @cssprop --calls-recording-background - Background of the recording indicator.
+ * @cssprop --calls-recording-color - Text of the recording indicator.
+ *
+ * @cssstate recording - The room is being recorded.
  */
 export class CallsRoom extends LitElement {
-  static override styles = roomStyles;
+  static override styles = [...roomStyles, recordingStyles];
 
   static override properties = {
     endpoint: { type: String },
@@ -146,6 +156,11 @@ export class CallsRoom extends LitElement {
   readonly #stage = new StageTiles(this);
   readonly #preview = new PrejoinPreview(this, () => !this.#room);
   readonly #provider = new ContextProvider(this, { context: roomContext });
+  readonly #recorder = new RoomRecorder(this, {
+    strings: () => this.#strings(),
+    announce: (text) => (this._announcement = text),
+    error: (error) => this.#dispatchError(error),
+  });
 
   readonly #actions: RoomActions = {
     join: () => this.join(),
@@ -343,6 +358,25 @@ export class CallsRoom extends LitElement {
     this.#room?.removeParticipant(participantId);
   }
 
+  /**
+   * Host only: records the call (a composite of everyone's video and audio) into the backend's storage.
+   * Everyone sees the recording indicator. Others get `calls-error` (`recording-forbidden`); a room that
+   * records already gives `recording-in-progress` (one recording at a time per room).
+   */
+  startRecording(): Promise<void> {
+    return this.#recorder.start();
+  }
+
+  /** Host only: stops the room's recording (any host may stop it); the backend finalizes the file. */
+  stopRecording(): Promise<void> {
+    return this.#recorder.stop();
+  }
+
+  /** The recording running in the room (`{id, startedBy, startedAt}`), or null. */
+  get recording(): ActiveRecording | null {
+    return this.#recorder.active;
+  }
+
   /** The Calls session's `RTCStatsReport` (undefined before joining). */
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.#room?.getStats();
@@ -367,6 +401,9 @@ export class CallsRoom extends LitElement {
       case 'error':
         this.#dispatchError(n.error);
         return;
+      case 'recording-change':
+        this.#recorder.changed(n.recording, n.previous);
+        return;
       case 'session-replaced':
         // Internal: the pulls and publications have moved to the new session; nothing for the page.
         return;
@@ -378,6 +415,8 @@ export class CallsRoom extends LitElement {
     if (n.type === 'joined' && this.#focusAfterJoin) {
       this.#focusAfterJoin = false;
       void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
+    } else if (n.type === 'left') {
+      this.#recorder.reset();
     } else if (n.type === 'participant-joined') {
       this._announcement = this.#strings().joined(n.participant.name);
     } else if (n.type === 'participant-left') {
@@ -409,6 +448,7 @@ export class CallsRoom extends LitElement {
         strings,
         dismiss: (error) => (this._dismissed = error),
       })}
+      ${joined ? this.#recorder.render(strings) : nothing}
       ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
       ${joined ? this.#renderMain() : nothing}
       ${

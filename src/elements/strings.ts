@@ -40,6 +40,22 @@ export interface CallsStrings {
   joined: (name: string) => string;
   leftRoom: (name: string) => string;
   errors: Record<RoomErrorCode, string>;
+  /** The recording indicator, the hosts' Record control and what the live region says about recording. */
+  recording: RecordingStrings;
+}
+
+export interface RecordingStrings {
+  record: string;
+  stop: string;
+  /** The indicator's text while the room records. */
+  indicator: string;
+  /** The indicator's accessible label: who started it. */
+  startedBy: (name: string) => string;
+  /** Announced to everyone. */
+  started: (name: string) => string;
+  stopped: string;
+  /** Announced to the recording host when the recording ended early. */
+  failed: string;
 }
 
 const en: CallsStrings = {
@@ -93,6 +109,18 @@ const en: CallsStrings = {
     'subscribe-failed': 'Some video or audio could not be received.',
     'chat-failed': 'Chat is not available right now.',
     'not-joined': 'You are not in the room.',
+    'recording-forbidden': 'Only hosts can record this call.',
+    'recording-in-progress': 'This call is being recorded already.',
+    'recording-failed': 'The recording failed. What was uploaded so far is kept.',
+  },
+  recording: {
+    record: 'Record',
+    stop: 'Stop recording',
+    indicator: 'Recording',
+    startedBy: (name) => `This call is being recorded (started by ${name})`,
+    started: (name) => `${name} started recording this call`,
+    stopped: 'Recording stopped',
+    failed: 'The recording stopped because of an error',
   },
 };
 
@@ -142,18 +170,36 @@ const de: CallsStrings = {
     'room-full': 'Dieser Raum ist voll.',
     'media-unreachable':
       'Audio und Video erreichen den Server nicht: Das Netzwerk blockiert die Verbindung, oder der Server nennt eine Adresse, die dieses Gerät nicht erreicht.',
+    'recording-forbidden': 'Nur die Moderation kann diesen Anruf aufzeichnen.',
+    'recording-in-progress': 'Dieser Anruf wird bereits aufgezeichnet.',
+    'recording-failed': 'Die Aufzeichnung ist fehlgeschlagen. Was bereits hochgeladen war, bleibt erhalten.',
+  },
+  recording: {
+    record: 'Aufzeichnen',
+    stop: 'Aufzeichnung beenden',
+    indicator: 'Aufzeichnung',
+    startedBy: (name) => `Dieser Anruf wird aufgezeichnet (gestartet von ${name})`,
+    started: (name) => `${name} hat die Aufzeichnung dieses Anrufs gestartet`,
+    stopped: 'Aufzeichnung beendet',
+    failed: 'Die Aufzeichnung wurde wegen eines Fehlers beendet',
   },
 };
 
 const TABLES: Record<string, CallsStrings> = { en, de };
 
 /** A partial override: any entry, and any error message. */
-export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors'>> & {
+export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors' | 'recording'>> & {
   errors?: Partial<CallsStrings['errors']>;
+  recording?: Partial<RecordingStrings>;
 };
 
 export function resolveStrings(lang: string | undefined, override?: CallsStringsOverride): CallsStrings {
   const base = TABLES[(lang ?? '').toLowerCase().split('-')[0] ?? ''] ?? en;
   if (!override) return base;
-  return { ...base, ...override, errors: { ...base.errors, ...override.errors } };
+  return {
+    ...base,
+    ...override,
+    errors: { ...base.errors, ...override.errors },
+    recording: { ...base.recording, ...override.recording },
+  };
 }

@@ -11,6 +11,8 @@
  * simple rule that viewers publish nothing, data channels included.
  */
 
+import type { ActiveRecording } from './recording.ts';
+
 export type TrackKind = 'audio' | 'video';
 export type TrackSource = 'camera' | 'microphone' | 'screen';
 
@@ -146,6 +148,8 @@ export interface WelcomeMessage {
   heartbeatIntervalMs: number;
   /** A participant not heard from for this long is removed. */
   staleAfterMs: number;
+  /** The recording running in the room, if any (everyone is shown it). */
+  recording?: ActiveRecording | null;
 }
 export interface ParticipantJoinedMessage {
   type: 'participant-joined';
@@ -193,6 +197,11 @@ export interface BreakoutsMessage {
   type: 'breakouts';
   assignments: Record<string, string | null>;
 }
+/** A recording started (`recording` set) or ended (null); sent to everyone connected. */
+export interface RecordingMessage {
+  type: 'recording';
+  recording: ActiveRecording | null;
+}
 export interface HeartbeatAckMessage {
   type: 'heartbeat-ack';
 }
@@ -236,6 +245,7 @@ export type ServerMessage =
   | MuteRequestedMessage
   | RemovedMessage
   | BreakoutsMessage
+  | RecordingMessage
   | HeartbeatAckMessage
   | ErrorMessage;
 

@@ -11,6 +11,7 @@ import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
+import { isRecordingChunk, mountRecordingRoutes, type Recordings } from './recording-routes.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -41,6 +42,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Recording storage and each room's recorder state (`recording-routes.ts`); none: no recording routes. */
+  recordings?: Recordings;
 }
 
 type Env = { Variables: { claims: RoomTokenClaims; body: Uint8Array } };
@@ -112,6 +115,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         origin: any ? (origin) => origin || '*' : settings.allowedOrigins,
         allowHeaders: ['authorization', 'content-type'],
         allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+        exposeHeaders: ['content-range', 'accept-ranges', 'content-length'],
         maxAge: 600,
       }),
     );
@@ -121,6 +125,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   // trickling one would hold the request open), before any route looks at it.
   const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_LIMITS.timeoutMs;
   app.use('/api/*', async (c: Context<Env>, next) => {
+    // Recording chunks are bigger: their route reads them with its own bound.
+    if (options.recordings && isRecordingChunk(c.req.method, c.req.path)) return next();
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > settings.maxBodyBytes) {
       return refuse(
@@ -307,6 +313,15 @@ export function createApp(options: AppOptions): Hono<Env> {
       return callsError(c, 426, 'invalid_params', 'WebSocket upgrade is handled by the server');
     return rooms.presence(room, c);
   });
+
+  if (options.recordings) {
+    mountRecordingRoutes(app, {
+      recordings: options.recordings,
+      tokenSecret: settings.tokenSecret,
+      now,
+      log,
+    });
+  }
 
   app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
 

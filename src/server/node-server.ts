@@ -17,6 +17,8 @@ import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { FileRoomStore } from './node-store.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
+import { NodeRecordings, nodeRecordingStore } from './recording-node.ts';
+import { parseRecordingSettings, type RecordingSettings } from './recording-settings.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { widgetFileHandler } from './widget-files.ts';
@@ -44,12 +46,16 @@ export interface StartBackendOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Where recordings go (default: `recordings` in `dataDir`; without a data directory, no recordings). */
+  recordings?: RecordingSettings;
 }
 
 export interface RunningBackend {
   url: string;
   port: number;
   rooms: NodeRooms;
+  /** Each room's recorder state; undefined without recordings. */
+  recordings: NodeRecordings | undefined;
   /** Runs stale removal and resume expiry now. */
   tick(): void;
   close(): Promise<void>;
@@ -181,6 +187,20 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
   const rooms = new NodeRooms(options.settings, now, store);
+  const recordingSettings =
+    options.recordings ??
+    (options.dataDir !== undefined ? parseRecordingSettings({}, options.dataDir) : undefined);
+  const recordingStore = recordingSettings && nodeRecordingStore(recordingSettings);
+  const recordings =
+    recordingSettings && recordingStore
+      ? new NodeRecordings(
+          recordingStore,
+          recordingSettings,
+          (room, status) => rooms.get(room).setRecording(status),
+          now,
+          options.log ?? (() => {}),
+        )
+      : undefined;
   const app = createApp({
     settings: options.settings,
     rooms,
@@ -188,6 +208,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     now,
     ...(options.log ? { log: options.log } : {}),
     ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
+    ...(recordings ? { recordings: recordings.recordings } : {}),
   });
   const widgetDir = options.widgetDir ?? DEFAULT_WIDGET;
   if (widgetDir) {
@@ -214,13 +235,20 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   });
   const port = (server.address() as AddressInfo).port;
   const interval = options.tickIntervalMs ?? 1000;
-  const timer = interval === false ? undefined : setInterval(() => rooms.tick(), interval);
+  const timer =
+    interval === false
+      ? undefined
+      : setInterval(() => {
+          rooms.tick();
+          void recordings?.tick();
+        }, interval);
   timer?.unref();
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     rooms,
+    recordings,
     tick: () => rooms.tick(),
     close: async () => {
       if (timer) clearInterval(timer);

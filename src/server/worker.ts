@@ -5,6 +5,8 @@
  */
 import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost } from './presence-host.ts';
+import type { RecordingService } from './recording-service.ts';
+import { answerRecordingRpc, roomRecordingService, workerRecordings } from './recording-worker.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
 
@@ -89,9 +91,15 @@ let cached: { env: WorkerEnv; app: ReturnType<typeof createApp>; settings: Setti
 function appFor(env: WorkerEnv) {
   if (cached?.env !== env) {
     const settings = parseSettings(env, 'worker');
+    const recordings = workerRecordings(
+      env,
+      (room) => env.ROOMS.get(env.ROOMS.idFromName(room)),
+      ROOM_HEADER,
+    );
     const app = createApp({
       settings,
       rooms: new DurableRooms(env.ROOMS),
+      ...(recordings ? { recordings } : {}),
       callsApi: settings.callsApi ?? '',
       log: (line) => console.log(line),
     });
@@ -137,6 +145,7 @@ export default {
  */
 export class RoomObject {
   private host: PresenceHost | undefined;
+  private recordings: RecordingService | undefined;
   private restored: Map<string, SessionBinding> | undefined;
   /** Binding ids in storage; ticks delete the ones the room dropped (leave, removal, expiry). */
   private readonly persisted = new Set<string>();
@@ -210,6 +219,12 @@ export class RoomObject {
       }
       case '/internal/presence':
         return this.accept(host);
+      case '/internal/recording': {
+        this.recordings ??= roomRecordingService(this.env, room, (s) => host.setRecording(s), this.now);
+        const response = await answerRecordingRpc(this.recordings, request);
+        await this.ensureAlarm();
+        return response;
+      }
       case '/internal/test-advance': {
         if (this.env.TEST_HOOKS !== 'true') return new Response('not found', { status: 404 });
         const { ms } = (await request.json()) as { ms: number };
@@ -259,10 +274,11 @@ export class RoomObject {
   async alarm(): Promise<void> {
     this.alarmPending = false;
     await this.tick();
-    if (this.host && !this.host.idle) await this.ensureAlarm();
+    if ((this.host && !this.host.idle) || this.recordings?.active) await this.ensureAlarm();
   }
 
   private async tick(): Promise<void> {
+    await this.recordings?.tick();
     if (!this.host) return;
     this.host.tick();
     await this.persistBans();
