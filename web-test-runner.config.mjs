@@ -22,7 +22,11 @@ export default {
   testFramework: { config: { timeout: 60_000 } },
   // Cloudflare's partytracks client talks to `/partytracks/*` on the page's origin (test/client/partytracks…).
   middleware: [partyTracksMiddleware()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), callsServersPlugin(), recordingProbePlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+    callsServersPlugin(),
+    recordingProbePlugin(),
+  ],
   browsers: [
     playwrightLauncher({
       product: 'chromium',
