@@ -108,7 +108,7 @@ describe('<calls-room> recording', function () {
     expect(file.video?.height).to.equal(720);
     expect(file.audio?.codec, 'an audio stream').to.equal('opus');
     expect(file.frameStdDev, 'a frame that is not one flat colour').to.be.above(5);
-    expect(file.decodesCleanly).to.equal(true);
+    expect(file.decodesCleanly, file.decodeErrors).to.equal(true);
   });
 
   it('a host page closed mid-recording: the backend finalizes it as partial, and it plays', async () => {

@@ -12,6 +12,8 @@ export interface Probe {
   frameStdDev: number;
   /** ffmpeg decoded the whole file without an error line. */
   decodesCleanly: boolean;
+  /** What ffmpeg said while decoding, if anything. */
+  decodeErrors: string;
 }
 
 export async function probe(path: string): Promise<Probe> {
@@ -66,5 +68,6 @@ export async function probe(path: string): Promise<Probe> {
     audio: a ? { codec: a.codec_name } : undefined,
     frameStdDev: Math.sqrt(Math.max(0, squares / n - (sum / n) ** 2)),
     decodesCleanly: decode.stderr.toString().trim() === '',
+    decodeErrors: decode.stderr.toString().trim().slice(0, 500),
   };
 }

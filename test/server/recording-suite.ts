@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RecordingInfo } from '../../src/protocol/recording.ts';
 import { probe } from '../helpers/ffprobe.ts';
 import { recordWebmChunks, type RecordedChunks } from '../helpers/webm-recording.ts';
+import { withDuration } from '../../src/server/webm-duration.ts';
 import { PresenceClient, token } from './helpers.ts';
 
 export interface RecordingBackend {
@@ -116,7 +117,7 @@ export function recordingSuite(name: string, start: () => Promise<RecordingBacke
       assert.deepEqual(file.video, { codec: 'vp8', width: 640, height: 360 });
       assert.equal(file.audio?.codec, 'opus');
       assert.ok(file.frameStdDev > 5, `frame not blank (${file.frameStdDev})`);
-      assert.ok(file.decodesCleanly);
+      assert.ok(file.decodesCleanly, file.decodeErrors);
 
       // Ranges, as a <video> seeking asks for them; and the listing's ticket URL needs no header.
       const whole = new Uint8Array(await (await fetch(info.downloadUrl!)).arrayBuffer());
@@ -196,6 +197,55 @@ export function recordingSuite(name: string, start: () => Promise<RecordingBacke
       assert.ok(file.frameStdDev > 5, `frame not blank (${file.frameStdDev})`);
       // Chunks after the end are refused.
       assert.equal((await put(host, body.id, 3)).status, 409);
+    });
+
+    void it('a recording over 5 MiB is stored in parts and read back byte for byte', async () => {
+      const room = `rec-${crypto.randomUUID().slice(0, 8)}`;
+      const host = await token(room, 'host-1', 'host');
+      const { body } = await startRecording(room, host);
+      // Incompressible bytes (a pattern of primes), 2.5 MB each: only the byte order matters here.
+      const big = Array.from({ length: 3 }, (_, i) =>
+        new Uint8Array(2_500_000 + i).map((_, j) => (j * 131 + i * 17 + ((j * j) >>> 7)) % 251),
+      );
+      const chunks = [recorded.chunks[0]!, ...big];
+      for (const [seq, chunk] of chunks.entries()) {
+        const res = await fetch(
+          `${backend.base}/api/recordings/${body.id}/chunks/${seq}?room=${room}&ms=${seq * 3000}`,
+          {
+            method: 'PUT',
+            headers: auth(host),
+            body: chunk as Uint8Array<ArrayBuffer>,
+          },
+        );
+        assert.equal(res.status, 200, `chunk ${seq}`);
+      }
+      const stop = await fetch(`${backend.base}/api/recordings/${body.id}/stop?room=${room}`, {
+        method: 'POST',
+        headers: auth(host),
+      });
+      assert.equal(stop.status, 200);
+      const expected = [withDuration(recorded.chunks[0]!, 9000)!, ...big];
+      const size = expected.reduce((n, c) => n + c.byteLength, 0);
+      assert.ok(size > 7 * 1024 * 1024);
+      const res = await fetch(`${backend.base}/api/recordings/${body.id}?room=${room}`, {
+        headers: auth(host),
+      });
+      const got = new Uint8Array(await res.arrayBuffer());
+      assert.equal(got.byteLength, size);
+      let offset = 0;
+      for (const c of expected) {
+        assert.ok(Buffer.from(got.subarray(offset, offset + c.byteLength)).equals(c), `at ${offset}`);
+        offset += c.byteLength;
+      }
+      // A range across the first part boundary.
+      const cross = await fetch(`${backend.base}/api/recordings/${body.id}?room=${room}`, {
+        headers: { ...auth(host), range: `bytes=${5 * 1024 * 1024 - 10}-${5 * 1024 * 1024 + 9}` },
+      });
+      assert.equal(cross.status, 206);
+      assert.deepEqual(
+        new Uint8Array(await cross.arrayBuffer()),
+        got.subarray(5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 10),
+      );
     });
 
     void it('guests, viewers, other rooms and missing tokens get 403 on start, chunks, stop, list and download', async () => {
