@@ -85,10 +85,13 @@ export class RoomRecorder implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** The room left: nothing is shown any more. */
+  /** The room left: nothing is shown any more, and a recording made here is ended properly. */
   reset(): void {
     this.#active = null;
     this.#setState();
+    const session = this.#session;
+    this.#session = undefined;
+    void session?.stop().catch(() => undefined);
   }
 
   async start(): Promise<void> {

@@ -201,6 +201,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
           options.log ?? (() => {}),
         )
       : undefined;
+  void recordings?.resume();
   const app = createApp({
     settings: options.settings,
     rooms,

@@ -60,6 +60,15 @@ export class NodeRecordings implements RecordingRooms {
     return this.#service(room).stop(caller, id);
   }
 
+  /**
+   * After a restart: picks up recordings left running (their rooms' services restore them from the store),
+   * so the timeout still finalizes them when their host does not come back.
+   */
+  async resume(): Promise<void> {
+    for (const room of (await this.store.rooms?.()) ?? []) this.#service(room);
+    await this.tick();
+  }
+
   /** Finalizes recordings whose host vanished; drops services with nothing running. */
   async tick(): Promise<void> {
     for (const [room, service] of this.#services) {

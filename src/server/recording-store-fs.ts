@@ -53,6 +53,11 @@ export class FileRecordingStore implements RecordingStore {
     return infos.filter((i): i is StoredRecording => i !== undefined);
   }
 
+  async rooms(): Promise<string[]> {
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+  }
+
   putChunk(room: string, id: string, seq: number, bytes: Uint8Array): Promise<void> {
     return this.#putAtomic(chunkKey(room, id, seq), bytes);
   }

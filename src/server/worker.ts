@@ -220,7 +220,11 @@ export class RoomObject {
       case '/internal/presence':
         return this.accept(host);
       case '/internal/recording': {
-        this.recordings ??= roomRecordingService(this.env, room, (s) => host.setRecording(s), this.now);
+        if (!this.recordings) {
+          this.recordings = roomRecordingService(this.env, room, (s) => host.setRecording(s), this.now);
+          // An evicted object's alarm must find the room again to finalize a recording left running.
+          await this.state.storage.put('recording-room', room);
+        }
         const response = await answerRecordingRpc(this.recordings, request);
         await this.ensureAlarm();
         return response;
@@ -273,6 +277,17 @@ export class RoomObject {
 
   async alarm(): Promise<void> {
     this.alarmPending = false;
+    if (!this.recordings) {
+      const room = await this.state.storage.get<string>('recording-room');
+      if (room) {
+        this.recordings = roomRecordingService(
+          this.env,
+          room,
+          (s) => this.hostFor(room).setRecording(s),
+          this.now,
+        );
+      }
+    }
     await this.tick();
     if ((this.host && !this.host.idle) || this.recordings?.active) await this.ensureAlarm();
   }
