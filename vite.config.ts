@@ -145,7 +145,7 @@ export default defineConfig(({ mode }) => {
       // No comments at all: the file is not bundled again, so `/* @__PURE__ */` annotations are dead weight.
       // One split only: the composite recorder (src/client/recorder, imported dynamically when a recording
       // starts) becomes `calls-room-recorder.js` beside `calls-room.js`, loaded relative to it. It imports
-      // nothing of the widget, so it is self-contained (test/server/widget-build checks both files).
+      // nothing of the widget, so it is self-contained (test/server/recording-units.node.test.ts checks it).
       rollupOptions: {
         output: { minify: true, comments: false, chunkFileNames: 'calls-room-[name].js' },
       },
