@@ -1,7 +1,8 @@
 /**
  * Builds, by mode:
  * - default (`vite build`): `dist/widget/calls-room.js`, the single-file ES module for a script tag, Lit
- *   included, with only src/elements, src/client and src/protocol in it, plus its source map and the
+ *   included, with only src/elements, src/client and src/protocol in it, the composite recorder's chunk
+ *   `calls-room-recorder.js` (loaded only when a host records), their source maps and the
  *   `_headers` file of Workers static assets. `npm start` and the Worker serve the two files at
  *   `/calls-room.js` and `/calls-room.js.map`.
  * - `lib`: the npm library (`dist/lib`, one module per source file, Lit external); types come from
@@ -150,7 +151,12 @@ export default defineConfig(({ mode }) => {
         fileName: () => 'calls-room.js',
       },
       // No comments at all: the file is not bundled again, so `/* @__PURE__ */` annotations are dead weight.
-      rollupOptions: { output: { codeSplitting: false, minify: true, comments: false } },
+      // One split only: the composite recorder (src/client/recorder, imported dynamically when a recording
+      // starts) becomes `calls-room-recorder.js` beside `calls-room.js`, loaded relative to it. It imports
+      // nothing of the widget, so it is self-contained (test/server/recording-units.node.test.ts checks it).
+      rollupOptions: {
+        output: { minify: true, comments: false, chunkFileNames: 'calls-room-[name].js' },
+      },
     },
   };
 });

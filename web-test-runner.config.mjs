@@ -4,6 +4,7 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, findChrome } from './scripts/find-chrome.mjs';
 import { callsServersPlugin, partyTracksMiddleware } from './test/helpers/servers-plugin.ts';
+import { recordingProbePlugin } from './test/helpers/recording-plugin.ts';
 
 const executablePath = findChrome();
 if (!executablePath) {
@@ -21,7 +22,11 @@ export default {
   testFramework: { config: { timeout: 60_000 } },
   // Cloudflare's partytracks client talks to `/partytracks/*` on the page's origin (test/client/partytracks…).
   middleware: [partyTracksMiddleware()],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), callsServersPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }),
+    callsServersPlugin(),
+    recordingProbePlugin(),
+  ],
   browsers: [
     playwrightLauncher({
       product: 'chromium',

@@ -11,7 +11,7 @@ if (!executablePath) {
 }
 
 /**
- * Every browser test runs in Firefox too, but for these four (each a known gap, see the README):
+ * Every browser test runs in Firefox too, but for these five (each a known gap, see the README):
  * - the screen-share test: Firefox's getDisplayMedia needs a user gesture, and the test has none to give;
  * - the Room model test: it waits for an active speaker, which Firefox's fake microphone never produced here
  *   (not yet investigated);
@@ -21,6 +21,9 @@ if (!executablePath) {
  * - the backend-restart test: in about one run of three, after the restart's re-pulls, Firefox refuses an SFU
  *   offer that "attempted to remap RTP extension id 4 from abs-send-time to sdes:mid"; keeping every id the
  *   SFU ever mapped (ExtensionIdHistory) did not stop it, and the cause is not yet found.
+ * - the recording test: Firefox ESR's MediaRecorder hands out only empty blobs until stop() (measured here
+ *   with a timeslice and with requestData(), for canvas and camera streams), so the chunked upload that the
+ *   test checks never starts (and the stop's one chunk was not stored either in our run: not yet investigated).
  * The widget call with one Chromium and one Firefox participant is test/elements/cross-browser.node.test.ts.
  */
 export const FIREFOX_SKIPPED = [
@@ -28,6 +31,7 @@ export const FIREFOX_SKIPPED = [
   'test/client/room.browser.test.ts',
   'test/elements/calls-room-reconnect.browser.test.ts',
   'test/elements/calls-room-backend-restart.browser.test.ts',
+  'test/elements/calls-room-recording.browser.test.ts',
 ];
 
 export const FIREFOX_FILES = ['test/**/*.browser.test.ts', ...FIREFOX_SKIPPED.map((f) => `!${f}`)];

@@ -9,6 +9,7 @@ import type {
   ServerMessage,
   TrackKind,
 } from '../protocol/presence.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import { presenceJoinError } from './errors.ts';
 import type { PresencePort } from './ports.ts';
 import type { PresenceClientOptions, PresenceFatalCode } from './presence-client.ts';
@@ -18,6 +19,8 @@ import { Roster, type RosterDiff } from './roster.ts';
 export interface PresenceLinkListener {
   roster(diff: RosterDiff): void;
   muteRequested(kind: TrackKind): void;
+  /** The room's running recording (null: none), from every welcome and each change. */
+  recording(recording: ActiveRecording | null): void;
   /** A host removed us (said before the server closes the socket). */
   removed(): void;
   /** A non-fatal error from the server (a refused request). */
@@ -105,8 +108,12 @@ export class PresenceLink {
       case 'lobby':
         l.control(message);
         break;
+      case 'recording':
+        l.recording(message.recording);
+        break;
       case 'welcome':
         l.control(message);
+        l.recording(message.recording ?? null);
         l.roster(this.roster.apply(message));
         break;
       case 'participant-joined':

@@ -8,6 +8,7 @@ import type {
   WaitingParticipant,
 } from '../protocol/presence.ts';
 import type { Reaction } from '../protocol/reactions.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 
 /**
  * The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. `waiting`:
@@ -134,6 +135,12 @@ export const ROOM_ERROR_CODES = [
   'invalid-input',
   /** Too many reactions in a short time. */
   'rate-limited',
+  /** `startRecording()`/`stopRecording()` by someone who is not a host. */
+  'recording-forbidden',
+  /** `startRecording()` while the room records already (one recording at a time per room). */
+  'recording-in-progress',
+  /** The recording could not start, or ended early (recorder or upload failed). */
+  'recording-failed',
 ] as const;
 /** Stable error codes: pages switch on them, and `strings` has a message for each. */
 export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];
@@ -189,6 +196,8 @@ export type RoomNotification =
   /** Hosts: someone is waiting in the lobby. */
   | { type: 'knock'; participant: WaitingParticipant }
   | { type: 'locked-change'; locked: boolean }
+  /** A recording started (`recording` set) or ended in the room; presence tells everyone. */
+  | { type: 'recording-change'; recording: ActiveRecording | null; previous: ActiveRecording | null }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {

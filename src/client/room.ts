@@ -10,6 +10,7 @@
  * replacements the same code path, and duplicates impossible.
  */
 import type { LeaveReason, ParticipantRole, TrackSource } from '../protocol/presence.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import { Activity } from './activity.ts';
 import { ChatLog } from './chat.ts';
 import { roleOf } from './claims.ts';
@@ -24,6 +25,7 @@ import {
   type RoomDependencies,
 } from './ports.ts';
 import { PresenceClient } from './presence-client.ts';
+import type { RecordingApiOptions } from './recorder/api.ts';
 import { Publisher } from './publisher.ts';
 import { ExponentialBackoff } from './reconnect-policy.ts';
 import {
@@ -73,6 +75,7 @@ export class Room {
   #role: ParticipantRole | undefined;
   #error: RoomError | undefined;
   #replacing = false;
+  #recording: ActiveRecording | null = null;
 
   constructor(options: RoomOptions, dependencies: RoomDependencies = {}) {
     this.#o = { ...options };
@@ -85,6 +88,12 @@ export class Room {
         if (kind === 'audio') void this.setMicrophoneEnabled(false);
         else void this.setCameraEnabled(false);
         this.#out.notify({ type: 'muted-by-host', kind });
+      },
+      recording: (recording) => {
+        if ((recording?.id ?? null) === (this.#recording?.id ?? null)) return;
+        const previous = this.#recording;
+        this.#recording = recording;
+        this.#out.notify({ type: 'recording-change', recording, previous });
       },
       // Before the server's close: teardown closes our socket, so the close does not report it again.
       removed: () => this.#end('removed', 'removed by a host'),
@@ -179,6 +188,21 @@ export class Room {
   /** The current Calls session (replaced after a loss). */
   get sfuSession(): CallsSession | undefined {
     return this.#scope?.session;
+  }
+
+  /** The recording running in the room (everyone is shown it), or null. */
+  get recording(): ActiveRecording | null {
+    return this.#recording;
+  }
+
+  /** Where this room's recording routes are, with its token (for the recorder chunk's `RecordingApi`). */
+  recordingAccess(): RecordingApiOptions {
+    return {
+      endpoint: this.#backend.endpoint,
+      room: this.#o.room,
+      token: () => this.#backend.tokens.getToken(),
+      ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
+    };
   }
 
   get presenceClient(): PresencePort | undefined {

@@ -139,6 +139,7 @@ export class Roster {
       case 'mute-requested':
       case 'removed':
       case 'error':
+      case 'recording':
       case 'heartbeat-ack':
       case 'room-settings-changed':
       case 'hands':

@@ -21,7 +21,7 @@ import {
 import type { CallsStrings } from './strings.ts';
 
 /** Notifications the room handles itself rather than forwarding as a `calls-<type>` event. */
-type HandledNotification = 'change' | 'error' | 'muted-by-host' | 'session-replaced';
+type HandledNotification = 'change' | 'error' | 'muted-by-host' | 'session-replaced' | 'recording-change';
 
 /** A notification that is forwarded as the `calls-<type>` event. */
 export type ForwardedNotification = Exclude<RoomNotification, { type: HandledNotification }>;

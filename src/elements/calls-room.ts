@@ -26,6 +26,9 @@ import { profileOptions, syncProfile } from './calls-room.profile.ts';
 import { ReactionBursts } from './calls-room.reactions.ts';
 import { withExtras } from './calls-room.ui.ts';
 import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
+import { RoomRecorder } from './calls-room.recording.ts';
+import { recordingStyles } from './calls-room.recording.styles.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
@@ -65,6 +68,7 @@ import './calls-chat.ts';
  * @fires {CallsMutedByHostEvent} calls-muted-by-host - A host turned off your microphone (`audio`) or camera (`video`): `{kind}`.
  * @fires {CallsLockedChangeEvent} calls-locked-change - The room was locked or unlocked: `{locked}`.
  * @fires {CallsPipChangeEvent} calls-pip-change - Picture-in-picture opened or closed: `{active, mode}` (`document` or `video`).
+ * @fires {CallsRecordingChangeEvent} calls-recording-change - A recording `started`, `stopped` or `failed`: `{action, recordingId, startedBy}`.
  *
  * @csspart base - The room's wrapper.
  * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
@@ -83,6 +87,8 @@ import './calls-chat.ts';
  * @csspart hands - Hosts: the raised hands, in order.
  * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`, `tile-hand`, `tile-reaction`, `tile-metadata`).
  * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`, `hand-button`, `reactions`, `reaction-button`, `pip-button`, `host-menu`).
+ * @csspart recording - The recording indicator, shown to everyone while the room records.
+ * @csspart record-button - The hosts' Record / Stop recording button.
  * @csspart chat - The chat panel (also `chat-log`, `chat-message`, `chat-form`, `chat-input`, `chat-send-button`).
  *
  * @cssprop --calls-color-accent - Accent colour (toggles on, focus ring, speaking outline).
@@ -102,9 +108,13 @@ import './calls-chat.ts';
  * @cssprop --calls-room-padding - Padding inside the room.
  * @cssprop --calls-room-strip-tile-width - Width of the small tiles in the spotlight layout.
  * @cssprop --calls-room-error-background - Background of the error message.
+ * @cssprop --calls-recording-background - Background of the recording indicator.
+ * @cssprop --calls-recording-color - Text of the recording indicator.
+ *
+ * @cssstate recording - The room is being recorded.
  */
 export class CallsRoom extends LitElement {
-  static override styles = roomStyles;
+  static override styles = [...roomStyles, recordingStyles];
 
   static override properties = {
     endpoint: { type: String },
@@ -214,6 +224,11 @@ export class CallsRoom extends LitElement {
     () => pipTrack(this._state, this._ui.pinned),
     (active, mode) => this.dispatchEvent(new CallsPipChangeEvent({ active, mode })),
   );
+  readonly #recorder = new RoomRecorder(this, {
+    strings: () => this.#strings(),
+    announce: (text) => (this._announcement = text),
+    error: (error) => this.#dispatchError(error),
+  });
 
   readonly #actions: RoomActions = {
     join: () => this.join(),
@@ -449,6 +464,25 @@ export class CallsRoom extends LitElement {
     this.#room?.removeParticipant(participantId);
   }
 
+  /**
+   * Host only: records the call (a composite of everyone's video and audio) into the backend's storage.
+   * Everyone sees the recording indicator. Others get `calls-error` (`recording-forbidden`); a room that
+   * records already gives `recording-in-progress` (one recording at a time per room).
+   */
+  startRecording(): Promise<void> {
+    return this.#recorder.start();
+  }
+
+  /** Host only: stops the room's recording (any host may stop it); the backend finalizes the file. */
+  stopRecording(): Promise<void> {
+    return this.#recorder.stop();
+  }
+
+  /** The recording running in the room (`{id, startedBy, startedAt}`), or null. */
+  get recording(): ActiveRecording | null {
+    return this.#recorder.active;
+  }
+
   /** The Calls session's `RTCStatsReport` (undefined before joining). */
   async getStats(): Promise<RTCStatsReport | undefined> {
     return this.#room?.getStats();
@@ -564,6 +598,9 @@ export class CallsRoom extends LitElement {
       case 'error':
         this.#dispatchError(n.error);
         return;
+      case 'recording-change':
+        this.#recorder.changed(n.recording, n.previous);
+        return;
       case 'session-replaced':
         // Internal: the pulls and publications have moved to the new session; nothing for the page.
         return;
@@ -585,6 +622,8 @@ export class CallsRoom extends LitElement {
     } else if (n.type === 'hand-raised') {
       const who = this._state.participants.find((p) => p.id === n.participantId);
       if (who) this._announcement = this.#strings().handRaised(who.name);
+    } else if (n.type === 'left') {
+      this.#recorder.reset();
     } else if (n.type === 'participant-joined') {
       this._announcement = this.#strings().joined(n.participant.name);
     } else if (n.type === 'participant-left') {
@@ -616,6 +655,7 @@ export class CallsRoom extends LitElement {
         strings,
         dismiss: (error) => (this._dismissed = error),
       })}
+      ${joined ? this.#recorder.render(strings) : nothing}
       ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
       ${this.#line.showing && !joined ? this.#line.render(strings) : nothing}
       ${

@@ -99,6 +99,22 @@ export class CallsConnectionStateChangeEvent extends CallsEvent<{
   }
 }
 
+export interface RecordingChangeDetail {
+  /** `started` and `stopped` for everyone (from presence); `failed` for the host whose recorder broke. */
+  action: 'started' | 'stopped' | 'failed';
+  recordingId: string;
+  /** Who started it: the token's `sub` and name. */
+  startedBy: { userId: string; name: string };
+}
+
+/** A recording started, stopped or failed in the room. */
+export class CallsRecordingChangeEvent extends CallsEvent<RecordingChangeDetail> {
+  static readonly eventName = 'calls-recording-change';
+  constructor(detail: RecordingChangeDetail) {
+    super(CallsRecordingChangeEvent.eventName, detail);
+  }
+}
+
 export interface ErrorDetail {
   /** Stable: switch on it. */
   code: RoomErrorCode;
@@ -194,5 +210,6 @@ declare global {
     'calls-active-speaker-change': CallsActiveSpeakerChangeEvent;
     'calls-connection-state-change': CallsConnectionStateChangeEvent;
     'calls-error': CallsErrorEvent;
+    'calls-recording-change': CallsRecordingChangeEvent;
   }
 }

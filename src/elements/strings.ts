@@ -61,6 +61,22 @@ export interface CallsStrings {
   errors: Record<RoomErrorCode, string>;
   /** The support line's waiting view (`<calls-room queue>`). */
   queue: QueueStrings;
+  /** The recording indicator, the hosts' Record control and what the live region says about recording. */
+  recording: RecordingStrings;
+}
+
+export interface RecordingStrings {
+  record: string;
+  stop: string;
+  /** The indicator's text while the room records. */
+  indicator: string;
+  /** The indicator's accessible label: who started it. */
+  startedBy: (name: string) => string;
+  /** Announced to everyone. */
+  started: (name: string) => string;
+  stopped: string;
+  /** Announced to the recording host when the recording ended early. */
+  failed: string;
 }
 
 const en: CallsStrings = {
@@ -138,6 +154,18 @@ const en: CallsStrings = {
     'host-only': 'Only a host can do that.',
     'invalid-input': 'That value was not accepted.',
     'rate-limited': 'Too many at once: wait a moment.',
+    'recording-forbidden': 'Only hosts can record this call.',
+    'recording-in-progress': 'This call is being recorded already.',
+    'recording-failed': 'The recording failed. What was uploaded so far is kept.',
+  },
+  recording: {
+    record: 'Record',
+    stop: 'Stop recording',
+    indicator: 'Recording',
+    startedBy: (name) => `This call is being recorded (started by ${name})`,
+    started: (name) => `${name} started recording this call`,
+    stopped: 'Recording stopped',
+    failed: 'The recording stopped because of an error',
   },
   queue: queueEn,
 };
@@ -212,6 +240,18 @@ const de: CallsStrings = {
     'queue-full': 'Alle sind im Gespräch und die Warteschlange ist voll. Bitte versuchen Sie es später.',
     'queue-timeout': 'Leider konnte niemand rechtzeitig annehmen. Bitte versuchen Sie es später noch einmal.',
     'queue-failed': 'Die Support-Warteschlange ist gerade nicht erreichbar.',
+    'recording-forbidden': 'Nur die Moderation kann diesen Anruf aufzeichnen.',
+    'recording-in-progress': 'Dieser Anruf wird bereits aufgezeichnet.',
+    'recording-failed': 'Die Aufzeichnung ist fehlgeschlagen. Was bereits hochgeladen war, bleibt erhalten.',
+  },
+  recording: {
+    record: 'Aufzeichnen',
+    stop: 'Aufzeichnung beenden',
+    indicator: 'Aufzeichnung',
+    startedBy: (name) => `Dieser Anruf wird aufgezeichnet (gestartet von ${name})`,
+    started: (name) => `${name} hat die Aufzeichnung dieses Anrufs gestartet`,
+    stopped: 'Aufzeichnung beendet',
+    failed: 'Die Aufzeichnung wurde wegen eines Fehlers beendet',
   },
   queue: queueDe,
 };
@@ -219,12 +259,18 @@ const de: CallsStrings = {
 const TABLES: Record<string, CallsStrings> = { en, de };
 
 /** A partial override: any entry, and any error message. */
-export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors'>> & {
+export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors' | 'recording'>> & {
   errors?: Partial<CallsStrings['errors']>;
+  recording?: Partial<RecordingStrings>;
 };
 
 export function resolveStrings(lang: string | undefined, override?: CallsStringsOverride): CallsStrings {
   const base = TABLES[(lang ?? '').toLowerCase().split('-')[0] ?? ''] ?? en;
   if (!override) return base;
-  return { ...base, ...override, errors: { ...base.errors, ...override.errors } };
+  return {
+    ...base,
+    ...override,
+    errors: { ...base.errors, ...override.errors },
+    recording: { ...base.recording, ...override.recording },
+  };
 }

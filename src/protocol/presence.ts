@@ -12,6 +12,7 @@
  */
 
 import type { Metadata } from './metadata.ts';
+import type { ActiveRecording } from './recording.ts';
 
 export type TrackKind = 'audio' | 'video';
 export type TrackSource = 'camera' | 'microphone' | 'screen';
@@ -189,6 +190,8 @@ export interface WelcomeMessage {
   heartbeatIntervalMs: number;
   /** A participant not heard from for this long is removed. */
   staleAfterMs: number;
+  /** The recording running in the room, if any (everyone is shown it). */
+  recording?: ActiveRecording | null;
 }
 export interface ParticipantJoinedMessage {
   type: 'participant-joined';
@@ -235,6 +238,11 @@ export interface RemovedMessage {
 export interface BreakoutsMessage {
   type: 'breakouts';
   assignments: Record<string, string | null>;
+}
+/** A recording started (`recording` set) or ended (null); sent to everyone connected. */
+export interface RecordingMessage {
+  type: 'recording';
+  recording: ActiveRecording | null;
 }
 export interface HeartbeatAckMessage {
   type: 'heartbeat-ack';
@@ -331,6 +339,7 @@ export type ServerMessage =
   | MuteRequestedMessage
   | RemovedMessage
   | BreakoutsMessage
+  | RecordingMessage
   | HeartbeatAckMessage
   | ParticipantProfileMessage
   | RoomSettingsChangedMessage

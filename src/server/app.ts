@@ -12,6 +12,7 @@ import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } fr
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
 import { mountQueueRoutes, type QueuesBackend } from './queue-routes.ts';
+import { isRecordingChunk, mountRecordingRoutes, type Recordings } from './recording-routes.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -44,6 +45,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Recording storage and each room's recorder state (`recording-routes.ts`); none: no recording routes. */
+  recordings?: Recordings;
 }
 
 type Env = { Variables: { claims: RoomTokenClaims; body: Uint8Array } };
@@ -116,6 +119,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         origin: any ? (origin) => origin || '*' : settings.allowedOrigins,
         allowHeaders: ['authorization', 'content-type'],
         allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+        exposeHeaders: ['content-range', 'accept-ranges', 'content-length'],
         maxAge: 600,
       }),
     );
@@ -125,6 +129,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   // trickling one would hold the request open), before any route looks at it.
   const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_LIMITS.timeoutMs;
   app.use('/api/*', async (c: Context<Env>, next) => {
+    // Recording chunks are bigger: their route reads them with its own bound.
+    if (options.recordings && isRecordingChunk(c.req.method, c.req.path)) return next();
     const declared = Number(c.req.header('content-length') ?? '0');
     if (declared > settings.maxBodyBytes) {
       return refuse(
@@ -318,6 +324,14 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   mountQueueRoutes(app, settings, options.queues);
+  if (options.recordings) {
+    mountRecordingRoutes(app, {
+      recordings: options.recordings,
+      tokenSecret: settings.tokenSecret,
+      now,
+      log,
+    });
+  }
 
   app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
 

@@ -21,6 +21,8 @@ import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
 import { logSink, type LineEventSink } from './line-events.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
+import { NodeRecordings, nodeRecordingStore } from './recording-node.ts';
+import { parseRecordingSettings, type RecordingSettings } from './recording-settings.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { widgetFileHandler } from './widget-files.ts';
@@ -50,6 +52,8 @@ export interface StartBackendOptions {
   bodyTimeoutMs?: number;
   /** Where support-line events go (analytics); default: one line each through `log`. */
   lineEvents?: LineEventSink;
+  /** Where recordings go (default: `recordings` in `dataDir`; without a data directory, no recordings). */
+  recordings?: RecordingSettings;
 }
 
 export interface RunningBackend {
@@ -58,6 +62,8 @@ export interface RunningBackend {
   rooms: NodeRooms;
   /** Support lines (`/api/queues/*`). */
   queues: NodeQueues;
+  /** Each room's recorder state; undefined without recordings. */
+  recordings: NodeRecordings | undefined;
   /** Runs stale removal and resume expiry now. */
   tick(): void;
   close(): Promise<void>;
@@ -195,6 +201,21 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     options.dataDir !== undefined ? new FileLineStore(options.dataDir) : undefined,
     options.lineEvents ?? logSink(options.log ?? (() => undefined)),
   );
+  const recordingSettings =
+    options.recordings ??
+    (options.dataDir !== undefined ? parseRecordingSettings({}, options.dataDir) : undefined);
+  const recordingStore = recordingSettings && nodeRecordingStore(recordingSettings);
+  const recordings =
+    recordingSettings && recordingStore
+      ? new NodeRecordings(
+          recordingStore,
+          recordingSettings,
+          (room, status) => rooms.get(room).setRecording(status),
+          now,
+          options.log ?? (() => {}),
+        )
+      : undefined;
+  void recordings?.resume();
   const app = createApp({
     settings: options.settings,
     rooms,
@@ -203,6 +224,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     now,
     ...(options.log ? { log: options.log } : {}),
     ...(options.bodyTimeoutMs !== undefined ? { bodyTimeoutMs: options.bodyTimeoutMs } : {}),
+    ...(recordings ? { recordings: recordings.recordings } : {}),
   });
   const widgetDir = options.widgetDir ?? DEFAULT_WIDGET;
   if (widgetDir) {
@@ -232,6 +254,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const tick = () => {
     rooms.tick();
     queues.tick();
+    void recordings?.tick();
   };
   const timer = interval === false ? undefined : setInterval(tick, interval);
   timer?.unref();
@@ -242,6 +265,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     rooms,
     queues,
     tick,
+    recordings,
     close: async () => {
       if (timer) clearInterval(timer);
       rooms.closeAll();

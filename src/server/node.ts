@@ -3,6 +3,7 @@
  * built demo, on one port (PORT, default 8787).
  */
 import { persistedSecret } from './node-secret.ts';
+import { parseRecordingSettings } from './recording-settings.ts';
 import { DEFAULT_DATA_DIR, parseSettings, SettingsError, type Settings } from './settings.ts';
 import { startBackend, type RunningBackend } from './node-server.ts';
 
@@ -41,6 +42,7 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
     env = { ...env, TOKEN_SECRET: persistedSecret(env.DATA_DIR?.trim() || DEFAULT_DATA_DIR, 'token-secret') };
   }
   const settings = parseSettings(env, 'node', { demo: options.demo ?? false });
+  const recordings = parseRecordingSettings(env, settings.dataDir);
   const port = options.port ?? portOf(env.PORT);
   let callsApi = settings.callsApi;
   let closeSfu: (() => Promise<void>) | undefined;
@@ -72,6 +74,7 @@ export async function startNodeApp(options: NodeAppOptions = {}): Promise<Runnin
     port,
     host: options.host ?? env.HOST ?? '127.0.0.1',
     ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}),
+    recordings,
     ...(options.log ? { log: options.log } : {}),
   });
   return {

@@ -239,6 +239,11 @@ export class PresenceHost {
     return this.room.bindings.authorize(caller, check);
   }
 
+  /** Shows everyone the room's running recording (null: none). */
+  setRecording(recording: Parameters<PresenceRoom['setRecording']>[0]): void {
+    this.apply(this.room.setRecording(recording));
+  }
+
   /** Closes every socket (server shutdown). */
   closeAll(code = 1001, reason = 'server going away'): void {
     for (const conn of [...this.conns]) this.closeConn(conn, code, reason);

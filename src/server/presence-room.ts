@@ -26,6 +26,7 @@ import {
   type PublishedTrack,
   type ServerMessage,
 } from '../protocol/presence.ts';
+import type { ActiveRecording } from '../protocol/recording.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { Hands } from './presence-hands.ts';
 import {
@@ -38,6 +39,7 @@ import {
 import { fromWaiting, knock, welcomeExtras } from './presence-lobby-effects.ts';
 import { Lobby, type WaitingEntry } from './presence-lobby.ts';
 import { joinProfile, profileChanged } from './presence-profile.ts';
+import { PresenceRecording } from './presence-recording.ts';
 import { SessionBindings } from './session-bindings.ts';
 
 export type RoomEffect =
@@ -115,6 +117,8 @@ export class PresenceRoom {
     enter: (entry, now) => this.enterFromLobby(entry, now),
     endAll: (by) => this.endAll(by),
   };
+  /** The recording everyone is shown (`RecordingService` sets it through `setRecording`). */
+  private readonly recording = new PresenceRecording();
 
   constructor(options: PresenceRoomOptions) {
     this.name = options.name;
@@ -134,9 +138,16 @@ export class PresenceRoom {
     return this.members.size;
   }
 
-  /** Nothing worth keeping: no participants, session bindings or removed users. */
+  /** Nothing worth keeping: no participants, session bindings, removed users or running recording. */
   get idle(): boolean {
-    return this.members.size === 0 && this.bindings.empty;
+    return this.members.size === 0 && this.bindings.empty && this.recording.current === null;
+  }
+
+  /** A recording started or ended: everyone connected is told, and later joiners get it in the welcome. */
+  setRecording(recording: ActiveRecording | null): RoomEffect[] {
+    const message = this.recording.set(recording);
+    const to = this.connectedIds();
+    return message && to.length > 0 ? [{ kind: 'send', to, message }] : [];
   }
 
   participants(): Participant[] {
@@ -287,6 +298,7 @@ export class PresenceRoom {
         participants: this.participants(),
         heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
         staleAfterMs: this.opts.staleAfterMs,
+        recording: this.recording.current,
       },
     };
   }

@@ -11,7 +11,13 @@
  */
 
 /** The files, relative to the widget directory (`dist/widget`). */
-export const WIDGET_FILES = ['calls-room.js', 'calls-room.js.map'] as const;
+export const WIDGET_FILES = [
+  'calls-room.js',
+  'calls-room.js.map',
+  // The composite recorder, which calls-room.js loads relative to itself when a host records.
+  'calls-room-recorder.js',
+  'calls-room-recorder.js.map',
+] as const;
 
 export type WidgetFile = (typeof WIDGET_FILES)[number];
 

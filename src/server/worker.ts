@@ -6,6 +6,8 @@
 import { createApp, type RoomsBackend } from './app.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { PresenceHost } from './presence-host.ts';
+import type { RecordingService } from './recording-service.ts';
+import { answerRecordingRpc, roomRecordingService, workerRecordings } from './recording-worker.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
 import { DurableQueues } from './worker-queues.ts';
@@ -99,10 +101,16 @@ let cached: { env: WorkerEnv; app: ReturnType<typeof createApp>; settings: Setti
 function appFor(env: WorkerEnv) {
   if (cached?.env !== env) {
     const settings = parseSettings(env, 'worker');
+    const recordings = workerRecordings(
+      env,
+      (room) => env.ROOMS.get(env.ROOMS.idFromName(room)),
+      ROOM_HEADER,
+    );
     const app = createApp({
       settings,
       rooms: new DurableRooms(env.ROOMS),
       ...(env.QUEUES ? { queues: new DurableQueues(env.QUEUES) } : {}),
+      ...(recordings ? { recordings } : {}),
       callsApi: settings.callsApi ?? '',
       log: (line) => console.log(line),
     });
@@ -148,6 +156,7 @@ export default {
  */
 export class RoomObject {
   private host: PresenceHost | undefined;
+  private recordings: RecordingService | undefined;
   private restored: Map<string, SessionBinding> | undefined;
   /** Binding ids in storage; ticks delete the ones the room dropped (leave, removal, expiry). */
   private readonly persisted = new Set<string>();
@@ -221,6 +230,16 @@ export class RoomObject {
       }
       case '/internal/presence':
         return this.accept(host);
+      case '/internal/recording': {
+        if (!this.recordings) {
+          this.recordings = roomRecordingService(this.env, room, (s) => host.setRecording(s), this.now);
+          // An evicted object's alarm must find the room again to finalize a recording left running.
+          await this.state.storage.put('recording-room', room);
+        }
+        const response = await answerRecordingRpc(this.recordings, request);
+        await this.ensureAlarm();
+        return response;
+      }
       case '/internal/test-advance': {
         if (this.env.TEST_HOOKS !== 'true') return new Response('not found', { status: 404 });
         const { ms } = (await request.json()) as { ms: number };
@@ -269,11 +288,23 @@ export class RoomObject {
 
   async alarm(): Promise<void> {
     this.alarmPending = false;
+    if (!this.recordings) {
+      const room = await this.state.storage.get<string>('recording-room');
+      if (room) {
+        this.recordings = roomRecordingService(
+          this.env,
+          room,
+          (s) => this.hostFor(room).setRecording(s),
+          this.now,
+        );
+      }
+    }
     await this.tick();
-    if (this.host && !this.host.idle) await this.ensureAlarm();
+    if ((this.host && !this.host.idle) || this.recordings?.active) await this.ensureAlarm();
   }
 
   private async tick(): Promise<void> {
+    await this.recordings?.tick();
     if (!this.host) return;
     this.host.tick();
     await this.persistBans();

@@ -11,6 +11,7 @@ import type { Middleware } from 'koa';
 import { routePartyTracksRequest } from 'partytracks/server';
 import { startSfu, type RunningSfu } from '../../src/sfu/server.ts';
 import { startBackend, type RunningBackend } from '../../src/server/node-server.ts';
+import { parseRecordingSettings } from '../../src/server/recording-settings.ts';
 import { parseSettings, type Settings } from '../../src/server/settings.ts';
 
 export interface CallsTestEnv {
@@ -199,6 +200,8 @@ async function backendOn(
     port: 0,
     staticDir: false,
     dataDir: options.dataDir,
+    // A recording whose host page closed is finalized 5 s after its last chunk, not 30 s.
+    recordings: parseRecordingSettings({ RECORDING_TIMEOUT_SECONDS: '5' }, options.dataDir),
   });
   return { backend, settings };
 }

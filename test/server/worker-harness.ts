@@ -34,6 +34,8 @@ export async function startWorkerHarness(
     script: await bundleWorker(),
     compatibilityDate: '2025-09-01',
     durableObjects: { ROOMS: 'RoomObject', QUEUES: 'QueueObject' },
+    // Miniflare's R2 (in memory): the recordings bucket of wrangler.toml.
+    r2Buckets: ['RECORDINGS'],
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
     host: '127.0.0.1',
     port: 0,
