@@ -55,7 +55,6 @@ export interface CallsStrings {
   muteAll: string;
   lock: string;
   endMeeting: string;
-  locked: string;
   ended: string;
   errors: Record<RoomErrorCode, string>;
 }
@@ -105,7 +104,6 @@ const en: CallsStrings = {
   muteAll: 'Mute all',
   lock: 'Lock room',
   endMeeting: 'End for all',
-  locked: 'The room is locked.',
   ended: 'A host ended the meeting.',
   errors: {
     'token-unauthorized': 'You are not allowed to join this room.',
@@ -183,7 +181,6 @@ const de: CallsStrings = {
   muteAll: 'Alle stummschalten',
   lock: 'Raum sperren',
   endMeeting: 'Für alle beenden',
-  locked: 'Der Raum ist gesperrt.',
   ended: 'Die Moderation hat das Meeting beendet.',
   errors: {
     ...en.errors,
