@@ -117,6 +117,13 @@ export const ROOM_ERROR_CODES = [
   'subscribe-failed',
   'chat-failed',
   'not-joined',
+  /** Support line (`<calls-room queue>`): no agent signed in. */
+  'queue-closed',
+  'queue-full',
+  /** Waited longer than the line's limit. */
+  'queue-timeout',
+  /** The line could not be reached, refused the token, or the page's metadata. */
+  'queue-failed',
   /** The room is locked: no new participants. */
   'room-locked',
   /** A host did not let us in from the lobby. */

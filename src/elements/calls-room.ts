@@ -16,6 +16,7 @@ import {
   type ForwardedNotification,
 } from './calls-room.events.ts';
 import { PrejoinPreview } from './calls-room.prejoin.ts';
+import { QueueWaiting } from './calls-room.queue.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
@@ -56,6 +57,7 @@ import './calls-chat.ts';
  * @fires {CallsActiveSpeakerChangeEvent} calls-active-speaker-change - The active speaker changed.
  * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
+ * @fires {CallsQueueChangeEvent} calls-queue-change - With `queue`: `waiting` (position, estimate), `answered`, `abandoned`, `unavailable` (code), `ended`.
  * @fires {CallsParticipantUpdatedEvent} calls-participant-updated - A participant's microphone, camera, screen share, hand, name, avatar or metadata changed (local and remote): `{participant, changes}`.
  * @fires {CallsHandRaisedEvent} calls-hand-raised - Someone raised their hand: `{participantId, position}` (1 = first in line).
  * @fires {CallsReactionEvent} calls-reaction - Someone (you included) sent a reaction: `{participantId, emoji}`.
@@ -70,7 +72,8 @@ import './calls-chat.ts';
  * @csspart error-dismiss - The error's dismiss button.
  * @csspart stage - The area with the tiles.
  * @csspart prejoin - The device preview before joining.
- * @csspart join-button - The join button.
+ * @csspart join-button - The join button (and, with `queue`, "call again").
+ * @csspart queue - With `queue`: the waiting view (also `queue-preview`, `queue-status`, `queue-position`, `queue-estimate`, `queue-agents`, `queue-cancel-button`).
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
  * @csspart waiting - The lobby's waiting view (your preview and a cancel button).
  * @csspart cancel-button - Leaves the lobby.
@@ -108,6 +111,8 @@ export class CallsRoom extends LitElement {
     tokenEndpoint: { type: String, attribute: 'token-endpoint' },
     token: { type: String },
     room: { type: String },
+    queue: { type: String },
+    metadata: { type: String },
     name: { type: String },
     prejoin: { type: Boolean },
     muted: { type: Boolean },
@@ -120,7 +125,6 @@ export class CallsRoom extends LitElement {
     noReactions: { type: Boolean, attribute: 'no-reactions' },
     controls: { type: String },
     avatarUrl: { type: String, attribute: 'avatar-url' },
-    metadata: { type: String },
     lobby: { type: Boolean },
     lang: { type: String },
     strings: { attribute: false },
@@ -139,6 +143,13 @@ export class CallsRoom extends LitElement {
   declare token: string;
   /** The room to join. */
   declare room: string;
+  /**
+   * A support line to call instead of a room: waits in line (a waiting view) until an agent answers, then the
+   * call opens here. The token (or token endpoint) is for a room named like the queue.
+   */
+  declare queue: string;
+  /** JSON object the page attaches (at most 1 KiB; untrusted): carried to agents with a support-line call and to everyone through presence. */
+  declare metadata: string;
   /** Your display name. */
   declare name: string;
   /** Show a device preview, name field and toggles before joining. */
@@ -163,8 +174,6 @@ export class CallsRoom extends LitElement {
   declare controls: string;
   /** Your picture (an `https:` or `data:image/` URL), shown to everyone while your camera is off. */
   declare avatarUrl: string;
-  /** JSON object the page attaches (at most 1 KiB; untrusted): carried to agents with a support-line call and to everyone through presence. */
-  declare metadata: string;
   /** On a host's element: new participants wait in a lobby until a host admits them (hosts and those already in come straight in). */
   declare lobby: boolean;
   /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
@@ -183,6 +192,18 @@ export class CallsRoom extends LitElement {
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
   #focusAfterJoin = false;
+  /** With `queue`: the call room and token the line handed over. */
+  #call: { room: string; token: string } | undefined;
+  readonly #line = new QueueWaiting(this, {
+    strings: () => this.#strings(),
+    answered: (room, token) => {
+      this.#call = { room, token };
+      this.join().catch(() => undefined);
+    },
+    ended: () => this.#room?.leave(),
+    fail: (error) => this.#dispatchError(error),
+    announce: (text) => (this._announcement = text),
+  });
   readonly #stage = new StageTiles(this);
   readonly #preview = new PrejoinPreview(this, () => !this.#room);
   readonly #provider = new ContextProvider(this, { context: roomContext });
@@ -237,6 +258,8 @@ export class CallsRoom extends LitElement {
     this.tokenEndpoint = '';
     this.token = '';
     this.room = '';
+    this.queue = '';
+    this.metadata = '';
     this.name = '';
     this.prejoin = false;
     this.muted = false;
@@ -247,7 +270,6 @@ export class CallsRoom extends LitElement {
     this.noReactions = false;
     this.controls = '';
     this.avatarUrl = '';
-    this.metadata = '';
     this.lobby = false;
     this.strings = undefined;
     this._state = Room.idleState();
@@ -310,9 +332,11 @@ export class CallsRoom extends LitElement {
       void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
     syncProfile(this, this.#room, changed, (e) => this.#dispatchError(e));
-    if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
+    if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
       this.#autoJoined = true;
-      if (this.prejoin) void this.#preview.start();
+      // After this update: starting renders the waiting view.
+      if (this.queue && !this.room) void this.updateComplete.then(() => this.#line.start());
+      else if (this.prejoin) void this.#preview.start();
       else this.join().catch(() => undefined);
     }
   }
@@ -338,8 +362,8 @@ export class CallsRoom extends LitElement {
     const room = new Room({
       endpoint: this.endpoint || '/api',
       ...(this.tokenEndpoint ? { tokenEndpoint: this.tokenEndpoint } : {}),
-      ...(this.token ? { token: this.token } : {}),
-      room: this.room,
+      ...(this.#call ? { token: this.#call.token } : this.token ? { token: this.token } : {}),
+      room: this.#call?.room ?? this.room,
       name: this.name || this.#strings().you,
       muted: this.muted,
       cameraOff: this.cameraOff,
@@ -356,9 +380,10 @@ export class CallsRoom extends LitElement {
     return room.join();
   }
 
-  /** Leaves the room. */
+  /** Leaves the room (with `queue`: leaves the line, or hangs up the call). */
   leave(): void {
     this.#room?.leave();
+    this.#line.stop();
   }
 
   /** Unmutes or mutes the microphone (shared with the others through presence). */
@@ -595,6 +620,7 @@ export class CallsRoom extends LitElement {
         dismiss: (error) => (this._dismissed = error),
       })}
       ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
+      ${this.#line.showing && !joined ? this.#line.render(strings) : nothing}
       ${
         state.status === 'waiting'
           ? renderWaiting(strings, this.#waitingPreview.streaming, () => this.leave())

@@ -11,6 +11,7 @@ import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
+import { mountQueueRoutes, type QueuesBackend } from './queue-routes.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -34,6 +35,8 @@ export interface RoomsBackend {
 export interface AppOptions {
   settings: Settings;
   rooms: RoomsBackend;
+  /** Where support lines live (`/api/queues/*`); without it the routes answer 404. */
+  queues?: QueuesBackend;
   /** The Calls API base to proxy to (the embedded SFU's URL on Node when CALLS_API is unset). */
   callsApi: string;
   fetch?: typeof fetch;
@@ -65,6 +68,7 @@ const tokenRequest = z.object({
   room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1-64 letters, digits, _ or -'),
   name: z.string().trim().min(1).max(64),
   role: z.enum(ROOM_ROLES).optional(),
+  agent: z.boolean().optional(),
 });
 
 /** Token bucket per user. */
@@ -169,12 +173,16 @@ export function createApp(options: AppOptions): Hono<Env> {
       );
     }
     const role = parsed.data.role ?? 'guest';
-    if (role === 'host' && !devHostKeyMatches(settings.devHostKey, c.req.header('authorization'))) {
+    const agent = parsed.data.agent === true;
+    if (
+      (role === 'host' || agent) &&
+      !devHostKeyMatches(settings.devHostKey, c.req.header('authorization'))
+    ) {
       return callsError(
         c,
         403,
         'forbidden',
-        'the open token endpoint does not mint host tokens: a dev host sends Authorization: Bearer <DEV_HOST_KEY>',
+        `the open token endpoint does not mint ${agent ? 'agent' : 'host'} tokens: a dev host sends Authorization: Bearer <DEV_HOST_KEY>`,
       );
     }
     const { token, expiresAt } = await createRoomToken({
@@ -183,6 +191,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       name: parsed.data.name,
       room: parsed.data.room,
       role,
+      ...(agent ? { agent } : {}),
       ttlSeconds: settings.tokenTtlSeconds,
       now: now(),
     });
@@ -307,6 +316,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       return callsError(c, 426, 'invalid_params', 'WebSocket upgrade is handled by the server');
     return rooms.presence(room, c);
   });
+
+  mountQueueRoutes(app, settings, options.queues);
 
   app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
 

@@ -16,7 +16,10 @@ import { PRESENCE_LIMITS } from '../protocol/presence.ts';
 import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { createApp, type RoomsBackend } from './app.ts';
+import { FileLineStore } from './node-line-store.ts';
+import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
+import { logSink, type LineEventSink } from './line-events.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
@@ -45,12 +48,16 @@ export interface StartBackendOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Where support-line events go (analytics); default: one line each through `log`. */
+  lineEvents?: LineEventSink;
 }
 
 export interface RunningBackend {
   url: string;
   port: number;
   rooms: NodeRooms;
+  /** Support lines (`/api/queues/*`). */
+  queues: NodeQueues;
   /** Runs stale removal and resume expiry now. */
   tick(): void;
   close(): Promise<void>;
@@ -182,9 +189,16 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
   const rooms = new NodeRooms(options.settings, now, store);
+  const queues = new NodeQueues(
+    options.settings,
+    now,
+    options.dataDir !== undefined ? new FileLineStore(options.dataDir) : undefined,
+    options.lineEvents ?? logSink(options.log ?? (() => undefined)),
+  );
   const app = createApp({
     settings: options.settings,
     rooms,
+    queues,
     callsApi: options.callsApi,
     now,
     ...(options.log ? { log: options.log } : {}),
@@ -215,17 +229,23 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   });
   const port = (server.address() as AddressInfo).port;
   const interval = options.tickIntervalMs ?? 1000;
-  const timer = interval === false ? undefined : setInterval(() => rooms.tick(), interval);
+  const tick = () => {
+    rooms.tick();
+    queues.tick();
+  };
+  const timer = interval === false ? undefined : setInterval(tick, interval);
   timer?.unref();
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     rooms,
-    tick: () => rooms.tick(),
+    queues,
+    tick,
     close: async () => {
       if (timer) clearInterval(timer);
       rooms.closeAll();
+      queues.closeAll();
       wss.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => {

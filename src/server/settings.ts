@@ -38,6 +38,10 @@ export interface Settings {
   rateLimitBurst: number;
   /** Largest request body the proxy forwards, bytes. */
   maxBodyBytes: number;
+  /** Support lines: customers waiting at most, per queue. */
+  queueLengthLimit: number;
+  /** Support lines: longest wait before a customer is told no agent could answer, ms. */
+  queueWaitLimitMs: number;
 }
 
 /** Where the Node backend keeps what outlives a restart, unless `DATA_DIR` says otherwise. */
@@ -103,6 +107,8 @@ const schema = z.object({
   DEV_HOST_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   DATA_DIR: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().trim().toLowerCase().optional(),
+  QUEUE_LENGTH_LIMIT: int(1, 10_000).optional(),
+  QUEUE_WAIT_LIMIT_SECONDS: int(10, 24 * 3600).optional(),
 });
 
 /** Names of every setting, for the README and error messages. */
@@ -210,5 +216,7 @@ export function parseSettings(
     rateLimitPerSecond: s.RATE_LIMIT_PER_SECOND ?? 20,
     rateLimitBurst: s.RATE_LIMIT_BURST ?? 60,
     maxBodyBytes: s.MAX_BODY_BYTES ?? 256 * 1024,
+    queueLengthLimit: s.QUEUE_LENGTH_LIMIT ?? 50,
+    queueWaitLimitMs: (s.QUEUE_WAIT_LIMIT_SECONDS ?? 1800) * 1000,
   };
 }
