@@ -7,8 +7,8 @@ export interface StatusView {
   state: RoomState;
   /** The error the user dismissed: not shown again. */
   dismissed: RoomError | undefined;
-  /** Shown until the user toggles their media (a host muted them). */
-  notice: 'audio' | 'video' | '';
+  /** Shown until the user toggles their media (a host muted them); `ended`: a host ended the meeting. */
+  notice: 'audio' | 'video' | 'ended' | '';
   strings: CallsStrings;
   dismiss: (error: RoomError) => void;
 }
@@ -20,10 +20,12 @@ export function renderStatus({ state, dismissed, notice, strings, dismiss }: Sta
     status === 'joining'
       ? strings.joining
       : status === 'left'
-        ? strings.left
+        ? notice === 'ended'
+          ? strings.ended
+          : strings.left
         : connection === 'reconnecting'
           ? strings.reconnecting
-          : notice && strings.mutedByHost[notice];
+          : notice && notice !== 'ended' && strings.mutedByHost[notice];
   return html`<div>
     ${
       error

@@ -195,7 +195,7 @@ export class CallsRoom extends LitElement {
   declare _ui: RoomUi;
   declare _announcement: string;
   /** Shown in the status line until the user toggles their media (a host muted them). */
-  declare _notice: 'audio' | 'video' | '';
+  declare _notice: 'audio' | 'video' | 'ended' | '';
   declare _dismissed: RoomError | undefined;
 
   #room: Room | undefined;
@@ -615,6 +615,9 @@ export class CallsRoom extends LitElement {
         this.#focusAfterJoin = false;
         void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
       }
+    } else if (n.type === 'left' && n.reason === 'ended') {
+      this._notice = 'ended';
+      this._announcement = this.#strings().ended;
     } else if (n.type === 'reaction') {
       if (!this.noReactions) this.#bursts.show(n.participantId, n.emoji);
     } else if (n.type === 'knock') {

@@ -56,7 +56,6 @@ export interface CallsStrings {
   muteAll: string;
   lock: string;
   endMeeting: string;
-  locked: string;
   ended: string;
   errors: Record<RoomErrorCode, string>;
   /** The support line's waiting view (`<calls-room queue>`). */
@@ -124,7 +123,6 @@ const en: CallsStrings = {
   muteAll: 'Mute all',
   lock: 'Lock room',
   endMeeting: 'End for all',
-  locked: 'The room is locked.',
   ended: 'A host ended the meeting.',
   errors: {
     'token-unauthorized': 'You are not allowed to join this room.',
@@ -219,7 +217,6 @@ const de: CallsStrings = {
   muteAll: 'Alle stummschalten',
   lock: 'Raum sperren',
   endMeeting: 'Für alle beenden',
-  locked: 'Der Raum ist gesperrt.',
   ended: 'Die Moderation hat das Meeting beendet.',
   errors: {
     ...en.errors,

@@ -94,5 +94,7 @@ describe('<calls-room> lobby and host control', function () {
     const ends = [hana, gus].map((r) => nextEvent(r, 'calls-left'));
     hana.endMeeting();
     for (const left of await Promise.all(ends)) expect(left.detail.reason).to.equal('ended');
+    await gus.updateComplete;
+    expect(part(gus, 'status')?.textContent).to.contain('A host ended the meeting.');
   });
 });

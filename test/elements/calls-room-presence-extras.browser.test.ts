@@ -125,6 +125,29 @@ describe('<calls-room> hands, reactions, profiles, controls, picture-in-picture,
     expect((await closed).detail.active).to.equal(false);
   });
 
+  it('picture-in-picture falls back to the video window without Document Picture-in-Picture', async function () {
+    if (!('requestPictureInPicture' in HTMLVideoElement.prototype)) this.skip();
+    const room = roomName('pip-video');
+    const ada = await roomWith(room, 'Ada', { muted: true });
+    await ada.join();
+    await waitFor(() => ada.state.cameraEnabled, 'camera on');
+    Object.defineProperty(window, 'documentPictureInPicture', { value: undefined, configurable: true });
+    try {
+      const controls = controlsOf(ada)!;
+      await controls.updateComplete;
+      const opened = nextEvent(ada, 'calls-pip-change');
+      part(controls, 'pip-button')!.focus();
+      await sendKeys({ press: 'Enter' });
+      expect((await opened).detail).to.deep.equal({ active: true, mode: 'video' });
+      expect(document.pictureInPictureElement).to.be.instanceOf(HTMLVideoElement);
+      const closed = nextEvent(ada, 'calls-pip-change');
+      await ada.togglePictureInPicture();
+      expect((await closed).detail.active).to.equal(false);
+    } finally {
+      delete (window as { documentPictureInPicture?: unknown }).documentPictureInPicture;
+    }
+  });
+
   it('a chat message sent within 50 ms of another participant joining reaches them (waitForAck)', async () => {
     const room = roomName('early-chat');
     const ada = await roomWith(room, 'Ada', { cameraOff: true, muted: true });
