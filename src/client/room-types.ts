@@ -1,4 +1,5 @@
 /** The Room model's public shapes: immutable snapshots, notifications, errors and options. */
+import type { QualityReason, StatsSample } from '../protocol/analytics.ts';
 import type { LeaveReason, ParticipantRole, ParticipantState, TrackSource } from '../protocol/presence.ts';
 
 /** The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. */
@@ -21,8 +22,10 @@ export interface ParticipantView {
   readonly microphone: MediaStreamTrack | undefined;
   readonly screen: MediaStreamTrack | undefined;
   readonly speaking: boolean;
-  /** Derived from the receive side's packet loss and jitter; `unknown` before any stats. */
+  /** Their link as this browser measures it (`quality.ts`); `unknown` before any stats. */
   readonly quality: NetworkQuality;
+  /** What made `quality` worse than `good` (`loss`, `rtt`, `bandwidth`, `cpu`), else null. */
+  readonly qualityReason: QualityReason | null;
 }
 
 export type NetworkQuality = 'unknown' | 'good' | 'fair' | 'poor';
@@ -140,6 +143,15 @@ export type RoomNotification =
   | { type: 'session-replaced'; sessionId: string }
   /** A host turned off our microphone (`audio`) or camera (`video`). */
   | { type: 'muted-by-host'; kind: 'audio' | 'video' }
+  /** A participant's link quality changed (local included). */
+  | {
+      type: 'network-quality-change';
+      participantId: string;
+      quality: Exclude<NetworkQuality, 'unknown'>;
+      reason: QualityReason | null;
+    }
+  /** The 10 s samples, one per participant with tracks (what the analytics send). */
+  | { type: 'stats'; samples: readonly StatsSample[] }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {
@@ -159,5 +171,7 @@ export interface RoomOptions {
   maxBitrate?: number;
   maxFramerate?: number;
   chat?: boolean;
+  /** Send call-quality analytics to `{endpoint}/analytics` (default true). */
+  analytics?: boolean;
   fetch?: typeof fetch;
 }

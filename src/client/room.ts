@@ -11,6 +11,8 @@
  */
 import type { LeaveReason, ParticipantRole, TrackSource } from '../protocol/presence.ts';
 import { Activity } from './activity.ts';
+import { AnalyticsReporter } from './analytics-reporter.ts';
+import { CallAnalytics } from './call-analytics.ts';
 import { ChatLog } from './chat.ts';
 import { roleOf } from './claims.ts';
 import { Connection, connectionState } from './connection.ts';
@@ -35,6 +37,7 @@ import {
 } from './room-types.ts';
 import { chatSession, rosterNotifications, type RosterDiff } from './roster.ts';
 import { PresenceLink } from './presence-link.ts';
+import { QualityMonitor } from './quality-monitor.ts';
 import { SessionScope } from './session-scope.ts';
 import { idleState, participantView, roomSnapshot, snapshotParts, type SnapshotParts } from './snapshot.ts';
 import { Backend } from './backend.ts';
@@ -57,6 +60,8 @@ export class Room {
   readonly #chat = new ChatLog();
   readonly #activity: Activity;
   readonly #devices: Devices;
+  readonly #quality: QualityMonitor;
+  readonly #analytics: CallAnalytics | undefined;
   #scope: SessionScope | undefined;
   #join: Promise<void> | undefined;
 
@@ -101,7 +106,7 @@ export class Room {
         this.#updateConnection();
         this.#out.changed();
       },
-      mark,
+      mark: (name) => this.#mark(name),
     });
     this.#publisher = new Publisher(
       { ...options, media },
@@ -123,7 +128,44 @@ export class Room {
         this.#out.notify({ type: 'active-speaker-change', participantId }),
     });
     this.#devices = new Devices(media, () => this.#out.changed());
+    this.#quality = new QualityMonitor({
+      changed: () => this.#out.changed(),
+      qualityChanged: (participantId, q) =>
+        this.#out.notify({ type: 'network-quality-change', participantId, ...q }),
+      sampled: (samples) => this.#out.notify({ type: 'stats', samples }),
+    });
     this.#out = new Notifier(() => roomSnapshot(this.#parts()));
+    this.#analytics = this.#o.analytics === false ? undefined : this.#newAnalytics();
+  }
+
+  #newAnalytics(): CallAnalytics {
+    const f = this.#o.fetch ?? ((input, init) => fetch(input, init));
+    const reporter = new AnalyticsReporter({
+      url: `${this.#o.endpoint.replace(/\/+$/, '')}/analytics`,
+      room: this.#o.room,
+      fetch: f,
+      token: () => this.#backend.tokens.getToken(),
+      identity: () => {
+        const participantId = this.#presence.roster.selfId;
+        const sessionId = this.#scope?.session.sessionId;
+        return participantId ? { participantId, ...(sessionId ? { sessionId } : {}) } : undefined;
+      },
+      ...(typeof navigator !== 'undefined' && navigator.sendBeacon
+        ? { beacon: (url: string, body: Blob) => navigator.sendBeacon(url, body) }
+        : {}),
+    });
+    const analytics = new CallAnalytics(reporter, { framesDecoded: () => this.#framesDecoded() });
+    this.#out.subscribe((n) => analytics.notified(n));
+    return analytics;
+  }
+
+  async #framesDecoded(): Promise<number> {
+    const stats = await this.getStats().catch(() => undefined);
+    let frames = 0;
+    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+    });
+    return frames;
   }
 
   /** The snapshot of a room not joined yet (what an element shows before it has a room). */
@@ -178,16 +220,16 @@ export class Room {
     this.#out.changed();
     let token: string;
     try {
-      mark('join');
+      this.#mark('join');
       token = await this.#backend.tokens.getToken();
-      mark('token');
+      this.#mark('token');
     } catch (error) {
       throw tokenError(error);
     }
     this.#role = roleOf(token);
     const media =
       this.#role !== 'viewer'
-        ? this.#publisher.acquireInitial().finally(() => mark('media'))
+        ? this.#publisher.acquireInitial().finally(() => this.#mark('media'))
         : Promise.resolve([]);
     const mediaSettled = Promise.allSettled([media]).then(([r]) => r);
     // The session and presence in parallel; pulls start as soon as both exist, while the session's
@@ -201,7 +243,7 @@ export class Room {
           token: () => this.#backend.tokens.getToken(),
           state: () => this.#publisher.presenceState(),
         })
-        .finally(() => mark('welcome')),
+        .finally(() => this.#mark('welcome')),
     ]);
     if (opened.status === 'rejected' || presence.status === 'rejected') {
       if (opened.status === 'fulfilled') opened.value.session.closeSession();
@@ -223,6 +265,11 @@ export class Room {
     this.#activity.start(() =>
       this.#status === 'joined' && this.#scope?.live
         ? this.#scope.activitySource(this.#presence.roster, this.#publisher)
+        : undefined,
+    );
+    this.#quality.start(() =>
+      this.#status === 'joined' && this.#scope?.live && !this.#replacing
+        ? this.#scope.statsSource(this.#presence.roster, this.#publisher)
         : undefined,
     );
     this.#out.notify({
@@ -251,6 +298,7 @@ export class Room {
 
   #teardown(): void {
     this.#activity.stop();
+    this.#quality.stop();
     this.#presence.close();
     this.#scope?.dispose();
     this.#publisher.stop();
@@ -350,6 +398,7 @@ export class Room {
       if (this.#scope?.chat.published) this.#announceChat();
     }
     this.#activity.prune(diff.gone);
+    this.#quality.prune(diff.gone);
     this.#prefs.prune(diff.gone);
     const parts = this.#parts();
     for (const n of rosterNotifications(diff, (p) => participantView(p, parts))) this.#out.notify(n);
@@ -387,7 +436,7 @@ export class Room {
     this.#updateConnection();
     this.#scope.dispose();
     this.#publisher.suspend();
-    this.#activity.reset();
+    this.#quality.reset();
     this.#out.changed();
     let session: CallsSession | undefined;
     try {
@@ -429,6 +478,7 @@ export class Room {
       publisher: this.#publisher,
       subscriptions: this.#scope?.live ? this.#scope.subscriptions : undefined,
       activity: this.#activity,
+      quality: this.#quality.quality,
       chat: this.#chat,
       devices: this.#devices,
     });
@@ -456,6 +506,12 @@ export class Room {
     this.#error = error;
     this.#out.notify({ type: 'error', error });
     this.#out.changed();
+  }
+
+  /** A join phase: a User Timing mark, and the analytics' join phases. */
+  #mark(name: string): void {
+    mark(name);
+    this.#analytics?.mark(name);
   }
 
   #notifyTrack(type: 'track-published' | 'track-unpublished', source: TrackSource, trackName: string): void {

@@ -7,8 +7,10 @@ import {
   CallsJoinedEvent,
   CallsLeftEvent,
   CallsMessageEvent,
+  CallsNetworkQualityChangeEvent,
   CallsParticipantJoinedEvent,
   CallsParticipantLeftEvent,
+  CallsStatsEvent,
   CallsTrackPublishedEvent,
   CallsTrackSubscribedEvent,
   CallsTrackUnpublishedEvent,
@@ -36,6 +38,8 @@ const EVENTS = {
   message: CallsMessageEvent,
   'active-speaker-change': CallsActiveSpeakerChangeEvent,
   'connection-state-change': CallsConnectionStateChangeEvent,
+  'network-quality-change': CallsNetworkQualityChangeEvent,
+  stats: CallsStatsEvent,
 } satisfies Record<ForwardedNotification['type'], new (detail: never) => Event>;
 
 export const isForwarded = (n: RoomNotification): n is ForwardedNotification => Object.hasOwn(EVENTS, n.type);

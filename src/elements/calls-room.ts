@@ -44,6 +44,8 @@ import './calls-chat.ts';
  * @fires {CallsActiveSpeakerChangeEvent} calls-active-speaker-change - The active speaker changed.
  * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
+ * @fires {CallsNetworkQualityChangeEvent} calls-network-quality-change - A participant's link quality changed (yours included): `{participantId, quality: good|fair|poor, reason: loss|rtt|bandwidth|cpu|null}`.
+ * @fires {CallsStatsEvent} calls-stats - Every 10 s: `{samples}`, one per participant with their tracks' bitrate, loss, jitter, RTT, frame rate, resolution, freezes, quality limitation and layer (what the analytics send).
  *
  * @csspart base - The room's wrapper.
  * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
@@ -92,6 +94,7 @@ export class CallsRoom extends LitElement {
     maxFramerate: { type: Number, attribute: 'max-framerate' },
     noSimulcast: { type: Boolean, attribute: 'no-simulcast' },
     noChat: { type: Boolean, attribute: 'no-chat' },
+    noAnalytics: { type: Boolean, attribute: 'no-analytics' },
     lang: { type: String },
     strings: { attribute: false },
     _state: { state: true },
@@ -127,6 +130,8 @@ export class CallsRoom extends LitElement {
   declare noSimulcast: boolean;
   /** No chat panel and no chat data channel. */
   declare noChat: boolean;
+  /** Send no call-quality analytics to `{endpoint}/analytics` (`calls-stats` still fires). */
+  declare noAnalytics: boolean;
   /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
   declare lang: string;
   /** Overrides for any text (see `CallsStrings`); merged over the table for `lang`. */
@@ -186,6 +191,7 @@ export class CallsRoom extends LitElement {
     this.layout = 'grid';
     this.noSimulcast = false;
     this.noChat = false;
+    this.noAnalytics = false;
     this.strings = undefined;
     this._state = Room.idleState();
     this._ui = { pinned: undefined, chatOpen: false, chat: true, layout: 'grid', sinkId: undefined };
@@ -267,6 +273,7 @@ export class CallsRoom extends LitElement {
       ...(this.maxBitrate ? { maxBitrate: this.maxBitrate } : {}),
       ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
       chat: !this.noChat,
+      analytics: !this.noAnalytics,
     });
     this.#room = room;
     this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));

@@ -1,5 +1,6 @@
 /** The `calls-*` DOM events: one class each, bubbling and composed, typed in `GlobalEventHandlersEventMap`. */
 import type { ChatMessage, ConnectionState, ParticipantView, RoomErrorCode } from '../client/room-types.ts';
+import type { QualityReason, StatsSample } from '../protocol/analytics.ts';
 import type { LeaveReason, TrackSource } from '../protocol/presence.ts';
 
 abstract class CallsEvent<D> extends Event {
@@ -92,6 +93,27 @@ export class CallsConnectionStateChangeEvent extends CallsEvent<{
   }
 }
 
+export interface NetworkQualityDetail {
+  participantId: string;
+  quality: 'good' | 'fair' | 'poor';
+  /** What made it worse than `good`: `loss`, `rtt`, `bandwidth` or `cpu`; null when good. */
+  reason: QualityReason | null;
+}
+
+export class CallsNetworkQualityChangeEvent extends CallsEvent<NetworkQualityDetail> {
+  static readonly eventName = 'calls-network-quality-change';
+  constructor(detail: NetworkQualityDetail) {
+    super(CallsNetworkQualityChangeEvent.eventName, detail);
+  }
+}
+
+export class CallsStatsEvent extends CallsEvent<{ samples: readonly StatsSample[] }> {
+  static readonly eventName = 'calls-stats';
+  constructor(detail: { samples: readonly StatsSample[] }) {
+    super(CallsStatsEvent.eventName, detail);
+  }
+}
+
 export interface ErrorDetail {
   /** Stable: switch on it. */
   code: RoomErrorCode;
@@ -125,5 +147,7 @@ declare global {
     'calls-active-speaker-change': CallsActiveSpeakerChangeEvent;
     'calls-connection-state-change': CallsConnectionStateChangeEvent;
     'calls-error': CallsErrorEvent;
+    'calls-network-quality-change': CallsNetworkQualityChangeEvent;
+    'calls-stats': CallsStatsEvent;
   }
 }

@@ -11,6 +11,9 @@ import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
+import type { AnalyticsBackend } from './analytics-digest.ts';
+import { mountAnalytics } from './analytics-routes.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -41,6 +44,8 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Call-quality analytics (`POST /api/analytics`, the dashboard); none: those routes answer 404. */
+  analytics?: AnalyticsBackend;
 }
 
 type Env = { Variables: { claims: RoomTokenClaims; body: Uint8Array } };
@@ -66,29 +71,6 @@ const tokenRequest = z.object({
   name: z.string().trim().min(1).max(64),
   role: z.enum(ROOM_ROLES).optional(),
 });
-
-/** Token bucket per user. */
-class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {}
-  take(key: string, now: number): boolean {
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
-    b.at = now;
-    const ok = b.tokens >= 1;
-    if (ok) b.tokens -= 1;
-    this.buckets.set(key, b);
-    if (this.buckets.size > 10_000) this.sweep(now);
-    return ok;
-  }
-  private sweep(now: number): void {
-    for (const [k, b] of this.buckets)
-      if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.buckets.delete(k);
-  }
-}
 
 export function createApp(options: AppOptions): Hono<Env> {
   const { settings, rooms } = options;
@@ -307,6 +289,8 @@ export function createApp(options: AppOptions): Hono<Env> {
       return callsError(c, 426, 'invalid_params', 'WebSocket upgrade is handled by the server');
     return rooms.presence(room, c);
   });
+
+  if (options.analytics) mountAnalytics(app, { settings, analytics: options.analytics, now, log });
 
   app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
 

@@ -14,7 +14,10 @@ import type { WSContext } from 'hono/ws';
 import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
 import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
+import type { AnalyticsBackend } from './analytics-digest.ts';
+import { dashboardFileHandler, nodeAnalytics } from './analytics-node.ts';
 import { createApp, type RoomsBackend } from './app.ts';
+import { DASHBOARD_FILES } from './dashboard-page.ts';
 import { FileRoomStore } from './node-store.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './session-bindings.ts';
@@ -44,12 +47,15 @@ export interface StartBackendOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Call-quality analytics; by default files under `dataDir` (memory only without one). */
+  analytics?: AnalyticsBackend;
 }
 
 export interface RunningBackend {
   url: string;
   port: number;
   rooms: NodeRooms;
+  analytics: AnalyticsBackend;
   /** Runs stale removal and resume expiry now. */
   tick(): void;
   close(): Promise<void>;
@@ -181,7 +187,9 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
   const rooms = new NodeRooms(options.settings, now, store);
+  const analytics = options.analytics ?? nodeAnalytics(options.dataDir);
   const app = createApp({
+    analytics,
     settings: options.settings,
     rooms,
     callsApi: options.callsApi,
@@ -193,6 +201,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   if (widgetDir) {
     for (const file of WIDGET_FILES) app.get(`/${file}`, widgetFileHandler(widgetDir, file));
   }
+  for (const file of Object.keys(DASHBOARD_FILES) as (keyof typeof DASHBOARD_FILES)[])
+    app.get(`/dashboard/${file}`, dashboardFileHandler(file));
   const staticDir = options.staticDir ?? (existsSync(DEFAULT_STATIC) ? DEFAULT_STATIC : false);
   if (staticDir) {
     // serveStatic resolves against the working directory.
@@ -221,6 +231,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     rooms,
+    analytics,
     tick: () => rooms.tick(),
     close: async () => {
       if (timer) clearInterval(timer);

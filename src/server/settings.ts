@@ -38,6 +38,8 @@ export interface Settings {
   rateLimitBurst: number;
   /** Largest request body the proxy forwards, bytes. */
   maxBodyBytes: number;
+  /** Reads every room's analytics on `/dashboard` (hosts read their own room with a host token). */
+  adminToken: string | undefined;
 }
 
 /** Where the Node backend keeps what outlives a restart, unless `DATA_DIR` says otherwise. */
@@ -103,6 +105,7 @@ const schema = z.object({
   DEV_HOST_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   DATA_DIR: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().trim().toLowerCase().optional(),
+  ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
 });
 
 /** Names of every setting, for the README and error messages. */
@@ -210,5 +213,6 @@ export function parseSettings(
     rateLimitPerSecond: s.RATE_LIMIT_PER_SECOND ?? 20,
     rateLimitBurst: s.RATE_LIMIT_BURST ?? 60,
     maxBodyBytes: s.MAX_BODY_BYTES ?? 256 * 1024,
+    adminToken: s.ADMIN_TOKEN,
   };
 }

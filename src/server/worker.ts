@@ -3,6 +3,12 @@
  * that runs the same `PresenceHost`/`PresenceRoom` as Node. The Worker holds the Calls app secret; browsers only ever
  * hold room tokens.
  */
+import {
+  consumeAnalytics,
+  workerAnalytics,
+  type AnalyticsEnv,
+  type MessageBatch,
+} from './analytics-worker.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost } from './presence-host.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
@@ -40,7 +46,7 @@ interface WorkersWebSocket {
 }
 declare const WebSocketPair: { new (): { 0: WorkersWebSocket; 1: WorkersWebSocket } };
 
-export interface WorkerEnv {
+export interface WorkerEnv extends AnalyticsEnv {
   ROOMS: DurableObjectNamespace;
   /** "true" enables `POST /__test/advance/{room}` (moves presence time): only for tests in Miniflare. */
   TEST_HOOKS?: string;
@@ -94,6 +100,7 @@ function appFor(env: WorkerEnv) {
       rooms: new DurableRooms(env.ROOMS),
       callsApi: settings.callsApi ?? '',
       log: (line) => console.log(line),
+      analytics: workerAnalytics(env),
     });
     if (env.TEST_HOOKS === 'true') {
       app.post('/__test/advance/:room', async (c) => {
@@ -128,6 +135,10 @@ export default {
       }
       throw error;
     }
+  },
+  /** The `ANALYTICS` Queue's consumer: batches into D1 and R2 (analytics-worker.ts). */
+  queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
+    return consumeAnalytics(batch, env);
   },
 };
 
