@@ -1,7 +1,8 @@
 /**
  * Every participant's link quality, and the 10 s stats samples, from one `getStats()` every 2 s on the
  * current session. Quality is classified over each 2 s window (what the tile shows and
- * `network-quality-change` reports); every fifth report also closes a 10 s sample (`stats`, and what the
+ * `network-quality-change` reports) and changes once three windows in a row agree (6 s: a start-up ramp or
+ * one bad second does not flap the tile); every fifth report also closes a 10 s sample (`stats`, and what the
  * analytics send). Reset when the session is replaced, pruned as participants leave.
  */
 import { ANALYTICS_TIMING, type StatsSample } from '../protocol/analytics.ts';
@@ -20,10 +21,14 @@ export interface QualityListener {
 }
 
 export const QUALITY_TICK_MS = 2_000;
+/** Windows in a row that must agree before the quality changes (the first `good` counts at once). */
+export const QUALITY_CONFIRM_WINDOWS = 3;
 const SAMPLE_EVERY = Math.round(ANALYTICS_TIMING.sampleMs / QUALITY_TICK_MS);
 
 export class QualityMonitor {
   readonly #quality = new Map<string, Quality>();
+  /** A different classification seen, and in how many windows in a row. */
+  readonly #pending = new Map<string, { q: Quality; windows: number }>();
   readonly #window = new StatsSampler();
   readonly #interval = new StatsSampler();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -69,6 +74,7 @@ export class QualityMonitor {
   prune(participantIds: readonly string[]): void {
     let changed = false;
     for (const id of participantIds) {
+      this.#pending.delete(id);
       changed = this.#quality.delete(id) || changed;
     }
     if (changed) this.listener.changed();
@@ -92,10 +98,22 @@ export class QualityMonitor {
   update(samples: readonly StatsSample[]): void {
     let changed = false;
     for (const s of samples) {
-      const before = this.#quality.get(s.participantId);
-      if (before?.quality === s.quality && before.reason === s.reason) continue;
-      this.#quality.set(s.participantId, { quality: s.quality, reason: s.reason });
-      this.listener.qualityChanged(s.participantId, { quality: s.quality, reason: s.reason });
+      const id = s.participantId;
+      const before = this.#quality.get(id);
+      if (before?.quality === s.quality && before.reason === s.reason) {
+        this.#pending.delete(id);
+        continue;
+      }
+      const seen = this.#pending.get(id);
+      const windows =
+        seen && seen.q.quality === s.quality && seen.q.reason === s.reason ? seen.windows + 1 : 1;
+      if (windows < QUALITY_CONFIRM_WINDOWS && !(before === undefined && s.quality === 'good')) {
+        this.#pending.set(id, { q: { quality: s.quality, reason: s.reason }, windows });
+        continue;
+      }
+      this.#pending.delete(id);
+      this.#quality.set(id, { quality: s.quality, reason: s.reason });
+      this.listener.qualityChanged(id, { quality: s.quality, reason: s.reason });
       changed = true;
     }
     if (changed) this.listener.changed();

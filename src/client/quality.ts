@@ -21,6 +21,11 @@ export const QUALITY_THRESHOLDS = {
   recvFps: { fair: 12, poor: 6 },
   /** Sent video frame rate below this while the encoder says the CPU holds it back. */
   cpuFps: { poor: 10 },
+  /**
+   * Sent video frame rate below these while the camera delivers at least `sourceFps`: the encoder drops
+   * frames to stay within a bitrate it cannot do without (a capped or congested link).
+   */
+  sendFps: { fair: 12, poor: 6, sourceFps: 15 },
 } as const;
 
 const RANK: Record<QualityLevel, number> = { good: 0, fair: 1, poor: 2 };
@@ -59,6 +64,15 @@ export function classifyTracks(tracks: readonly TrackSample[]): Quality {
         worse(s.bitrate < t.sendVideoBps.poor ? 'poor' : 'fair', 'bandwidth');
       }
       if (s.qualityLimitation === 'cpu') worse((s.fps ?? 0) < t.cpuFps.poor ? 'poor' : 'fair', 'cpu');
+      else if (
+        s.source === 'camera' &&
+        s.packets > 0 &&
+        s.fps !== undefined &&
+        (s.sourceFps ?? 0) >= t.sendFps.sourceFps
+      ) {
+        if (s.fps < t.sendFps.poor) worse('poor', 'bandwidth');
+        else if (s.fps < t.sendFps.fair) worse('fair', 'bandwidth');
+      }
     } else if (s.fps !== undefined && s.packets > 0 && s.source === 'camera') {
       if (s.fps < t.recvFps.poor) worse('poor', 'bandwidth');
       else if (s.fps < t.recvFps.fair) worse('fair', 'bandwidth');

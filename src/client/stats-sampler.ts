@@ -133,6 +133,9 @@ export class StatsSampler {
           if (rtt !== undefined && t.rttMs === undefined) t.rttMs = Math.round(rtt * 1000);
         }
         if (kind === 'video') {
+          const source = typeof e.mediaSourceId === 'string' ? byId.get(e.mediaSourceId) : undefined;
+          const sourceFps = num(source?.framesPerSecond);
+          if (sourceFps !== undefined) t.sourceFps = Math.round(sourceFps);
           const reason = LIMITATIONS.find((l) => l === e.qualityLimitationReason);
           if (reason && (t.qualityLimitation === undefined || RANK[reason] > RANK[t.qualityLimitation]))
             t.qualityLimitation = reason;

@@ -43,6 +43,8 @@ export interface TrackSample {
   /** Round-trip time to the SFU, ms. */
   rttMs?: number;
   fps?: number;
+  /** Frames per second the camera or screen delivers to the encoder (`send` video). */
+  sourceFps?: number;
   width?: number;
   height?: number;
   /** Freezes over the interval and their total length (received video). */

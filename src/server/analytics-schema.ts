@@ -24,6 +24,7 @@ const track = z.strictObject({
   jitterMs: ms.optional(),
   rttMs: ms.optional(),
   fps: z.number().min(0).max(1000).optional(),
+  sourceFps: z.number().min(0).max(1000).optional(),
   width: z.number().int().min(0).max(100_000).optional(),
   height: z.number().int().min(0).max(100_000).optional(),
   freezeCount: count.optional(),
