@@ -4,60 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Miniflare } from 'miniflare';
 import { waitFor } from '../helpers/wait.ts';
-import { ADMIN_TOKEN, analyticsSuite, batch, callOf, post } from './analytics-suite.ts';
-import { APP_ID, APP_SECRET, TOKEN_SECRET, startFakeCalls, token } from './helpers.ts';
+import { analyticsSuite, batch, callOf, post } from './analytics-suite.ts';
+import { startAnalyticsWorker } from './analytics-worker-harness.ts';
+import { token } from './helpers.ts';
 import { buildWidget } from './widget-build.ts';
-import { bundleWorker } from './worker-harness.ts';
-
-/** The Worker with the analytics bindings of wrangler.toml (names and queue as there). */
-export async function startAnalyticsWorker(bindings: Record<string, string> = {}, assetsDir?: string) {
-  const fake = bindings.CALLS_API ? undefined : await startFakeCalls();
-  const mf = new Miniflare({
-    modules: true,
-    script: await bundleWorker(),
-    compatibilityDate: '2025-09-01',
-    durableObjects: { ROOMS: 'RoomObject' },
-    queueProducers: { ANALYTICS: { queueName: 'calls-room-analytics' } },
-    queueConsumers: { 'calls-room-analytics': { maxBatchSize: 50, maxBatchTimeout: 1, maxRetries: 5 } },
-    d1Databases: ['ANALYTICS_DB'],
-    r2Buckets: ['ANALYTICS_RAW'],
-    ...(assetsDir
-      ? {
-          assets: {
-            directory: assetsDir,
-            routerConfig: {
-              has_user_worker: true,
-              invoke_user_worker_ahead_of_assets: false,
-              static_routing: { user_worker: ['/api/*'] },
-            },
-          },
-        }
-      : {}),
-    host: '127.0.0.1',
-    port: 0,
-    bindings: {
-      CALLS_API: fake?.url ?? '',
-      CALLS_APP_ID: APP_ID,
-      CALLS_APP_SECRET: APP_SECRET,
-      TOKEN_SECRET,
-      OPEN_TOKENS: 'true',
-      ALLOWED_ORIGINS: '*',
-      ADMIN_TOKEN,
-      ...bindings,
-    },
-  });
-  const base = (await mf.ready).origin;
-  return {
-    base,
-    mf,
-    close: async () => {
-      await mf.dispose();
-      await fake?.close();
-    },
-  };
-}
 
 // With the widget build as static assets (as wrangler.toml's [assets]): uPlot's files come from there.
 analyticsSuite('Worker', async () => startAnalyticsWorker({}, await buildWidget()));
