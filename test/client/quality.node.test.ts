@@ -216,7 +216,7 @@ void describe('AnalyticsReporter', () => {
       url: 'https://b.example/api/analytics',
       room: 'r1',
       fetch: (url, init) => {
-        sent.push({ url: String(url), init: init! });
+        sent.push({ url: url as string, init: init! });
         return Promise.resolve(Response.json({ accepted: 1, beaconToken: 'beacon-1' }, { status: 202 }));
       },
       token: () => Promise.resolve('room-token'),
@@ -231,7 +231,7 @@ void describe('AnalyticsReporter', () => {
     await r.flush();
     assert.equal(sent.length, 1);
     assert.equal((sent[0]!.init.headers as Record<string, string>).authorization, 'Bearer room-token');
-    const body = JSON.parse(String(sent[0]!.init.body)) as {
+    const body = JSON.parse(sent[0]!.init.body as string) as {
       participantId: string;
       events: unknown[];
       seq: number;
