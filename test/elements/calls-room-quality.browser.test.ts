@@ -86,6 +86,8 @@ describe('<calls-room> network quality and stats', function () {
       () => adaTileAtAda()?.shadowRoot?.querySelector('[part="quality"]')?.classList.contains('poor'),
       'her tile shows poor',
     );
+    const dot = adaTileAtAda()!.shadowRoot!.querySelector('[part="quality"]')!;
+    expect(dot.getAttribute('title')).to.equal('Poor connection (low bandwidth)');
     ada.leave();
     bob.leave();
     watch.stop();
