@@ -73,7 +73,12 @@ const en: CallsStrings = {
   dismiss: 'Dismiss',
   yourName: 'Your name',
   quality: { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' },
-  qualityReason: { loss: 'packet loss', rtt: 'high delay', bandwidth: 'low bandwidth', cpu: 'busy processor' },
+  qualityReason: {
+    loss: 'packet loss',
+    rtt: 'high delay',
+    bandwidth: 'low bandwidth',
+    cpu: 'busy processor',
+  },
   screenOf: (name) => `${name}'s screen`,
   joined: (name) => `${name} joined`,
   leftRoom: (name) => `${name} left`,
