@@ -107,7 +107,12 @@ export class SessionScope implements Scope {
       context: () => {
         const selfId = roster.selfId;
         if (!selfId || !this.#live) return undefined;
-        return { selfId, inbound: this.subscriptions.inbound(), outbound: publisher.outbound() };
+        const sourceFps = new Map<string, number>();
+        for (const t of pc.getTransceivers()) {
+          const rate = t.sender.track?.kind === 'video' ? t.sender.track.getSettings().frameRate : undefined;
+          if (t.mid && rate) sourceFps.set(t.mid, rate);
+        }
+        return { selfId, inbound: this.subscriptions.inbound(), outbound: publisher.outbound(), sourceFps };
       },
     };
   }

@@ -23,6 +23,11 @@ export interface SamplerContext {
   inbound: ReadonlyMap<string, InboundOwner>;
   /** What we publish, by the sending transceiver's mid. */
   outbound: ReadonlyMap<string, TrackSource>;
+  /**
+   * The frame rate each sent video track was opened with, by mid: the camera's rate where the stats have no
+   * `media-source` frame rate (Firefox).
+   */
+  sourceFps?: ReadonlyMap<string, number>;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -134,7 +139,7 @@ export class StatsSampler {
         }
         if (kind === 'video') {
           const source = typeof e.mediaSourceId === 'string' ? byId.get(e.mediaSourceId) : undefined;
-          const sourceFps = num(source?.framesPerSecond);
+          const sourceFps = num(source?.framesPerSecond) ?? ctx.sourceFps?.get(mid);
           if (sourceFps !== undefined) t.sourceFps = Math.round(sourceFps);
           const reason = LIMITATIONS.find((l) => l === e.qualityLimitationReason);
           if (reason && (t.qualityLimitation === undefined || RANK[reason] > RANK[t.qualityLimitation]))
