@@ -4,7 +4,7 @@
  * and the 10 s samples. It listens to the Room's notifications; names and chat never reach it.
  */
 import type { JoinPhase } from '../protocol/analytics.ts';
-import type { AnalyticsReporter } from './analytics-reporter.ts';
+import { AnalyticsReporter } from './analytics-reporter.ts';
 import type { RoomNotification } from './room-types.ts';
 
 export interface CallAnalyticsHost {
@@ -55,6 +55,12 @@ export class CallAnalytics {
         return;
       case 'error':
         this.reporter.event({ type: 'error', at, code: n.error.code, fatal: n.error.fatal });
+        // A failed join has no `left`: send what there is once the room has said all it will now.
+        if (n.error.fatal)
+          queueMicrotask(() => {
+            this.reporter.sendNow();
+            this.dispose();
+          });
         return;
       case 'connection-state-change':
         if (n.state === 'reconnecting') this.reporter.event({ type: 'reconnecting', at });
@@ -125,4 +131,44 @@ export class CallAnalytics {
       });
     }, FIRST_FRAME_POLL_MS);
   }
+}
+
+export interface CallAnalyticsOptions {
+  endpoint: string;
+  room: string;
+  fetch: typeof fetch;
+  token(): Promise<string>;
+  /** Our presence id, once the room has one. */
+  selfId(): string | undefined;
+  sessionId(): string | undefined;
+  stats(): Promise<RTCStatsReport | undefined>;
+}
+
+/** A Room's analytics: the reporter to `{endpoint}/analytics`, with beacons where the browser has them. */
+export function createCallAnalytics(o: CallAnalyticsOptions): CallAnalytics {
+  // Before presence names us (a join that fails on the way), this attempt's own id.
+  const attemptId = `join-${crypto.randomUUID()}`;
+  const reporter = new AnalyticsReporter({
+    url: `${o.endpoint.replace(/\/+$/, '')}/analytics`,
+    room: o.room,
+    fetch: o.fetch,
+    token: () => o.token(),
+    identity: () => {
+      const sessionId = o.sessionId();
+      return { participantId: o.selfId() ?? attemptId, ...(sessionId ? { sessionId } : {}) };
+    },
+    ...(typeof navigator !== 'undefined' && navigator.sendBeacon
+      ? { beacon: (url: string, body: Blob) => navigator.sendBeacon(url, body) }
+      : {}),
+  });
+  return new CallAnalytics(reporter, {
+    framesDecoded: async () => {
+      const stats = await o.stats().catch(() => undefined);
+      let frames = 0;
+      stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+      });
+      return frames;
+    },
+  });
 }

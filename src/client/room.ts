@@ -11,8 +11,7 @@
  */
 import type { LeaveReason, ParticipantRole, TrackSource } from '../protocol/presence.ts';
 import { Activity } from './activity.ts';
-import { AnalyticsReporter } from './analytics-reporter.ts';
-import { CallAnalytics } from './call-analytics.ts';
+import { createCallAnalytics, type CallAnalytics } from './call-analytics.ts';
 import { ChatLog } from './chat.ts';
 import { roleOf } from './claims.ts';
 import { Connection, connectionState } from './connection.ts';
@@ -139,33 +138,17 @@ export class Room {
   }
 
   #newAnalytics(): CallAnalytics {
-    const f = this.#o.fetch ?? ((input, init) => fetch(input, init));
-    const reporter = new AnalyticsReporter({
-      url: `${this.#o.endpoint.replace(/\/+$/, '')}/analytics`,
+    const analytics = createCallAnalytics({
+      endpoint: this.#o.endpoint,
       room: this.#o.room,
-      fetch: f,
+      fetch: this.#o.fetch ?? ((input, init) => fetch(input, init)),
       token: () => this.#backend.tokens.getToken(),
-      identity: () => {
-        const participantId = this.#presence.roster.selfId;
-        const sessionId = this.#scope?.session.sessionId;
-        return participantId ? { participantId, ...(sessionId ? { sessionId } : {}) } : undefined;
-      },
-      ...(typeof navigator !== 'undefined' && navigator.sendBeacon
-        ? { beacon: (url: string, body: Blob) => navigator.sendBeacon(url, body) }
-        : {}),
+      selfId: () => this.#presence.roster.selfId,
+      sessionId: () => this.#scope?.session.sessionId,
+      stats: () => this.getStats(),
     });
-    const analytics = new CallAnalytics(reporter, { framesDecoded: () => this.#framesDecoded() });
     this.#out.subscribe((n) => analytics.notified(n));
     return analytics;
-  }
-
-  async #framesDecoded(): Promise<number> {
-    const stats = await this.getStats().catch(() => undefined);
-    let frames = 0;
-    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-    });
-    return frames;
   }
 
   /** The snapshot of a room not joined yet (what an element shows before it has a room). */
