@@ -130,6 +130,7 @@ export default defineConfig(({ mode }) => {
             index: resolve(root, 'demo/index.html'),
             room: resolve(root, 'demo/room.html'),
             support: resolve(root, 'demo/support.html'),
+            desk: resolve(root, 'demo/desk.html'),
           },
         },
       },
@@ -142,7 +143,14 @@ export default defineConfig(({ mode }) => {
         emptyOutDir: true,
         target: 'es2022',
         minify: false,
-        lib: { entry: { index: resolve(root, 'src/elements/index.ts') }, formats: ['es'] },
+        lib: {
+          // The desk is its own entry: agents' pages import it, customers' pages never load it.
+          entry: {
+            index: resolve(root, 'src/elements/index.ts'),
+            'calls-desk': resolve(root, 'src/elements/calls-desk.ts'),
+          },
+          formats: ['es'],
+        },
         rollupOptions: {
           external: [/^lit/, /^@lit\//],
           output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },

@@ -94,6 +94,13 @@ export const ROOM_ERROR_CODES = [
   'subscribe-failed',
   'chat-failed',
   'not-joined',
+  /** Support line (`<calls-room queue>`): no agent signed in. */
+  'queue-closed',
+  'queue-full',
+  /** Waited longer than the line's limit. */
+  'queue-timeout',
+  /** The line could not be reached, refused the token, or the page's metadata. */
+  'queue-failed',
 ] as const;
 /** Stable error codes: pages switch on them, and `strings` has a message for each. */
 export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];

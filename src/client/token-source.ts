@@ -10,6 +10,8 @@ export interface TokenRequest {
   room: string;
   name: string;
   role?: RoomRole;
+  /** An agent token for the support line named `room` (`<calls-desk>`). */
+  agent?: boolean;
 }
 
 export type TokenErrorCode =

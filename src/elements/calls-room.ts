@@ -10,6 +10,7 @@ import {
   type ForwardedNotification,
 } from './calls-room.events.ts';
 import { PrejoinPreview } from './calls-room.prejoin.ts';
+import { QueueWaiting } from './calls-room.queue.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
@@ -46,6 +47,7 @@ import './calls-chat.ts';
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
  * @fires {CallsNetworkQualityChangeEvent} calls-network-quality-change - A participant's link quality changed (yours included): `{participantId, quality: good|fair|poor, reason: loss|rtt|bandwidth|cpu|null}`.
  * @fires {CallsStatsEvent} calls-stats - Every 10 s: `{samples}`, one per participant with their tracks' bitrate, loss, jitter, RTT, frame rate, resolution, freezes, quality limitation and layer (what the analytics send).
+ * @fires {CallsQueueChangeEvent} calls-queue-change - With `queue`: `waiting` (position, estimate), `answered`, `abandoned`, `unavailable` (code), `ended`.
  *
  * @csspart base - The room's wrapper.
  * @csspart status - The joining / reconnecting / left line, and notices such as a host muting you.
@@ -53,7 +55,8 @@ import './calls-chat.ts';
  * @csspart error-dismiss - The error's dismiss button.
  * @csspart stage - The area with the tiles.
  * @csspart prejoin - The device preview before joining.
- * @csspart join-button - The join button.
+ * @csspart join-button - The join button (and, with `queue`, "call again").
+ * @csspart queue - With `queue`: the waiting view (also `queue-preview`, `queue-status`, `queue-position`, `queue-estimate`, `queue-agents`, `queue-cancel-button`).
  * @csspart live-region - The visually hidden live region announcing joins and leaves.
  * @csspart tile - Each tile's wrapper (also `tile-video`, `tile-avatar`, `tile-bar`, `tile-name`, `tile-muted-icon`, `tile-pin-button`, `tile-quality`, `tile-mute-button`, `tile-remove-button`).
  * @csspart controls - The controls' toolbar (also `mic-button`, `camera-button`, `screen-button`, `chat-button`, `leave-button`, `devices`, `device-select`).
@@ -85,6 +88,8 @@ export class CallsRoom extends LitElement {
     tokenEndpoint: { type: String, attribute: 'token-endpoint' },
     token: { type: String },
     room: { type: String },
+    queue: { type: String },
+    metadata: { type: String },
     name: { type: String },
     prejoin: { type: Boolean },
     muted: { type: Boolean },
@@ -112,6 +117,13 @@ export class CallsRoom extends LitElement {
   declare token: string;
   /** The room to join. */
   declare room: string;
+  /**
+   * A support line to call instead of a room: waits in line (a waiting view) until an agent answers, then the
+   * call opens here. The token (or token endpoint) is for a room named like the queue.
+   */
+  declare queue: string;
+  /** JSON object the page attaches (at most 1 KiB; untrusted): carried to agents with a support-line call and to everyone through presence. */
+  declare metadata: string;
   /** Your display name. */
   declare name: string;
   /** Show a device preview, name field and toggles before joining. */
@@ -148,6 +160,18 @@ export class CallsRoom extends LitElement {
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
   #focusAfterJoin = false;
+  /** With `queue`: the call room and token the line handed over. */
+  #call: { room: string; token: string } | undefined;
+  readonly #line = new QueueWaiting(this, {
+    strings: () => this.#strings(),
+    answered: (room, token) => {
+      this.#call = { room, token };
+      this.join().catch(() => undefined);
+    },
+    ended: () => this.#room?.leave(),
+    fail: (error) => this.#dispatchError(error),
+    announce: (text) => (this._announcement = text),
+  });
   readonly #stage = new StageTiles(this);
   readonly #preview = new PrejoinPreview(this, () => !this.#room);
   readonly #provider = new ContextProvider(this, { context: roomContext });
@@ -184,6 +208,8 @@ export class CallsRoom extends LitElement {
     this.tokenEndpoint = '';
     this.token = '';
     this.room = '';
+    this.queue = '';
+    this.metadata = '';
     this.name = '';
     this.prejoin = false;
     this.muted = false;
@@ -236,9 +262,11 @@ export class CallsRoom extends LitElement {
     if (changed.has('maxBitrate') || changed.has('maxFramerate')) {
       void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
-    if (!this.#autoJoined && this.isConnected && this.room && !this.#room) {
+    if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
       this.#autoJoined = true;
-      if (this.prejoin) void this.#preview.start();
+      // After this update: starting renders the waiting view.
+      if (this.queue && !this.room) void this.updateComplete.then(() => this.#line.start());
+      else if (this.prejoin) void this.#preview.start();
       else this.join().catch(() => undefined);
     }
   }
@@ -264,8 +292,8 @@ export class CallsRoom extends LitElement {
     const room = new Room({
       endpoint: this.endpoint || '/api',
       ...(this.tokenEndpoint ? { tokenEndpoint: this.tokenEndpoint } : {}),
-      ...(this.token ? { token: this.token } : {}),
-      room: this.room,
+      ...(this.#call ? { token: this.#call.token } : this.token ? { token: this.token } : {}),
+      room: this.#call?.room ?? this.room,
       name: this.name || this.#strings().you,
       muted: this.muted,
       cameraOff: this.cameraOff,
@@ -282,9 +310,10 @@ export class CallsRoom extends LitElement {
     return room.join();
   }
 
-  /** Leaves the room. */
+  /** Leaves the room (with `queue`: leaves the line, or hangs up the call). */
   leave(): void {
     this.#room?.leave();
+    this.#line.stop();
   }
 
   /** Unmutes or mutes the microphone (shared with the others through presence). */
@@ -417,6 +446,7 @@ export class CallsRoom extends LitElement {
         dismiss: (error) => (this._dismissed = error),
       })}
       ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
+      ${this.#line.showing && !joined ? this.#line.render(strings) : nothing}
       ${joined ? this.#renderMain() : nothing}
       ${
         canRejoin

@@ -8,3 +8,4 @@ export { resolveStrings, type CallsStrings, type CallsStringsOverride } from './
 export type { RoomActions, RoomContextValue, RoomUi } from './context.ts';
 export { Room, RoomError, ROOM_ERROR_CODES } from '../client/room.ts';
 export type * from '../client/room-types.ts';
+export * from './queue-events.ts';

@@ -3,6 +3,7 @@
  * `<calls-room>` overrides any entry. Functions take untrusted names; results are only ever bound as text.
  */
 import type { RoomErrorCode } from '../client/room-types.ts';
+import { queueDe, queueEn, type QueueStrings } from './queue-strings.ts';
 
 export interface CallsStrings {
   join: string;
@@ -42,6 +43,8 @@ export interface CallsStrings {
   joined: (name: string) => string;
   leftRoom: (name: string) => string;
   errors: Record<RoomErrorCode, string>;
+  /** The support line's waiting view (`<calls-room queue>`). */
+  queue: QueueStrings;
 }
 
 const en: CallsStrings = {
@@ -101,7 +104,12 @@ const en: CallsStrings = {
     'subscribe-failed': 'Some video or audio could not be received.',
     'chat-failed': 'Chat is not available right now.',
     'not-joined': 'You are not in the room.',
+    'queue-closed': 'No agent is available right now. Please try again later.',
+    'queue-full': 'All agents are busy and the line is full. Please try again later.',
+    'queue-timeout': 'Sorry, no agent could answer in time. Please try again later.',
+    'queue-failed': 'The support line cannot be reached right now.',
   },
+  queue: queueEn,
 };
 
 const de: CallsStrings = {
@@ -156,7 +164,12 @@ const de: CallsStrings = {
     'room-full': 'Dieser Raum ist voll.',
     'media-unreachable':
       'Audio und Video erreichen den Server nicht: Das Netzwerk blockiert die Verbindung, oder der Server nennt eine Adresse, die dieses Gerät nicht erreicht.',
+    'queue-closed': 'Gerade ist niemand vom Support erreichbar. Bitte versuchen Sie es später noch einmal.',
+    'queue-full': 'Alle sind im Gespräch und die Warteschlange ist voll. Bitte versuchen Sie es später.',
+    'queue-timeout': 'Leider konnte niemand rechtzeitig annehmen. Bitte versuchen Sie es später noch einmal.',
+    'queue-failed': 'Die Support-Warteschlange ist gerade nicht erreichbar.',
   },
+  queue: queueDe,
 };
 
 const TABLES: Record<string, CallsStrings> = { en, de };

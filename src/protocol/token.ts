@@ -19,6 +19,11 @@ export interface RoomTokenClaims {
   iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /**
+   * Present (always `true`) on an agent's token: the holder answers the support line named by `room`
+   * (`<calls-desk queue>`). Without it, a token for that name only queues as a customer.
+   */
+  agent?: true;
 }
 
 /** Room names: what fits in a URL path segment without escaping. */

@@ -14,6 +14,7 @@ import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
 import type { AnalyticsBackend } from './analytics-digest.ts';
 import { mountAnalytics } from './analytics-routes.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { mountQueueRoutes, type QueuesBackend } from './queue-routes.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
@@ -37,6 +38,8 @@ export interface RoomsBackend {
 export interface AppOptions {
   settings: Settings;
   rooms: RoomsBackend;
+  /** Where support lines live (`/api/queues/*`); without it the routes answer 404. */
+  queues?: QueuesBackend;
   /** The Calls API base to proxy to (the embedded SFU's URL on Node when CALLS_API is unset). */
   callsApi: string;
   fetch?: typeof fetch;
@@ -70,6 +73,7 @@ const tokenRequest = z.object({
   room: z.string().regex(ROOM_NAME_PATTERN, 'room: 1-64 letters, digits, _ or -'),
   name: z.string().trim().min(1).max(64),
   role: z.enum(ROOM_ROLES).optional(),
+  agent: z.boolean().optional(),
 });
 
 export function createApp(options: AppOptions): Hono<Env> {
@@ -151,12 +155,16 @@ export function createApp(options: AppOptions): Hono<Env> {
       );
     }
     const role = parsed.data.role ?? 'guest';
-    if (role === 'host' && !devHostKeyMatches(settings.devHostKey, c.req.header('authorization'))) {
+    const agent = parsed.data.agent === true;
+    if (
+      (role === 'host' || agent) &&
+      !devHostKeyMatches(settings.devHostKey, c.req.header('authorization'))
+    ) {
       return callsError(
         c,
         403,
         'forbidden',
-        'the open token endpoint does not mint host tokens: a dev host sends Authorization: Bearer <DEV_HOST_KEY>',
+        `the open token endpoint does not mint ${agent ? 'agent' : 'host'} tokens: a dev host sends Authorization: Bearer <DEV_HOST_KEY>`,
       );
     }
     const { token, expiresAt } = await createRoomToken({
@@ -165,6 +173,7 @@ export function createApp(options: AppOptions): Hono<Env> {
       name: parsed.data.name,
       room: parsed.data.room,
       role,
+      ...(agent ? { agent } : {}),
       ttlSeconds: settings.tokenTtlSeconds,
       now: now(),
     });
@@ -291,6 +300,7 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
 
   if (options.analytics) mountAnalytics(app, { settings, analytics: options.analytics, now, log });
+  mountQueueRoutes(app, settings, options.queues);
 
   app.all('/api/*', (c) => callsError(c, 404, 'not_found', 'no such endpoint'));
 

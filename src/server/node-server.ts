@@ -18,7 +18,10 @@ import type { AnalyticsBackend } from './analytics-digest.ts';
 import { dashboardFileHandler, nodeAnalytics } from './analytics-node.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import { DASHBOARD_FILES } from './dashboard-page.ts';
+import { FileLineStore } from './node-line-store.ts';
+import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
+import { logSink, type LineEventSink } from './line-events.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
@@ -49,6 +52,8 @@ export interface StartBackendOptions {
   bodyTimeoutMs?: number;
   /** Call-quality analytics; by default files under `dataDir` (memory only without one). */
   analytics?: AnalyticsBackend;
+  /** Where support-line events go (analytics); default: one line each through `log`. */
+  lineEvents?: LineEventSink;
 }
 
 export interface RunningBackend {
@@ -56,6 +61,8 @@ export interface RunningBackend {
   port: number;
   rooms: NodeRooms;
   analytics: AnalyticsBackend;
+  /** Support lines (`/api/queues/*`). */
+  queues: NodeQueues;
   /** Runs stale removal and resume expiry now. */
   tick(): void;
   close(): Promise<void>;
@@ -188,10 +195,17 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
   const rooms = new NodeRooms(options.settings, now, store);
   const analytics = options.analytics ?? nodeAnalytics(options.dataDir);
+  const queues = new NodeQueues(
+    options.settings,
+    now,
+    options.dataDir !== undefined ? new FileLineStore(options.dataDir) : undefined,
+    options.lineEvents ?? logSink(options.log ?? (() => undefined)),
+  );
   const app = createApp({
     analytics,
     settings: options.settings,
     rooms,
+    queues,
     callsApi: options.callsApi,
     now,
     ...(options.log ? { log: options.log } : {}),
@@ -224,7 +238,11 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   });
   const port = (server.address() as AddressInfo).port;
   const interval = options.tickIntervalMs ?? 1000;
-  const timer = interval === false ? undefined : setInterval(() => rooms.tick(), interval);
+  const tick = () => {
+    rooms.tick();
+    queues.tick();
+  };
+  const timer = interval === false ? undefined : setInterval(tick, interval);
   timer?.unref();
 
   return {
@@ -232,10 +250,12 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     port,
     rooms,
     analytics,
-    tick: () => rooms.tick(),
+    queues,
+    tick,
     close: async () => {
       if (timer) clearInterval(timer);
       rooms.closeAll();
+      queues.closeAll();
       wss.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => {

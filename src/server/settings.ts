@@ -40,6 +40,10 @@ export interface Settings {
   maxBodyBytes: number;
   /** Reads every room's analytics on `/dashboard` (hosts read their own room with a host token). */
   adminToken: string | undefined;
+  /** Support lines: customers waiting at most, per queue. */
+  queueLengthLimit: number;
+  /** Support lines: longest wait before a customer is told no agent could answer, ms. */
+  queueWaitLimitMs: number;
 }
 
 /** Where the Node backend keeps what outlives a restart, unless `DATA_DIR` says otherwise. */
@@ -106,6 +110,8 @@ const schema = z.object({
   DATA_DIR: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().trim().toLowerCase().optional(),
   ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
+  QUEUE_LENGTH_LIMIT: int(1, 10_000).optional(),
+  QUEUE_WAIT_LIMIT_SECONDS: int(10, 24 * 3600).optional(),
 });
 
 /** Names of every setting, for the README and error messages. */
@@ -214,5 +220,7 @@ export function parseSettings(
     rateLimitBurst: s.RATE_LIMIT_BURST ?? 60,
     maxBodyBytes: s.MAX_BODY_BYTES ?? 256 * 1024,
     adminToken: s.ADMIN_TOKEN,
+    queueLengthLimit: s.QUEUE_LENGTH_LIMIT ?? 50,
+    queueWaitLimitMs: (s.QUEUE_WAIT_LIMIT_SECONDS ?? 1800) * 1000,
   };
 }

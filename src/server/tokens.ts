@@ -12,6 +12,8 @@ export interface CreateRoomTokenOptions {
   name: string;
   room: string;
   role: RoomRole;
+  /** An agent of the support line named `room` (the `agent` claim; see `src/protocol/token.ts`). */
+  agent?: boolean;
   /** Lifetime in seconds; default 6 hours. */
   ttlSeconds?: number;
   /** Current time in ms (tests). */
@@ -67,8 +69,14 @@ export async function createRoomToken(options: CreateRoomTokenOptions): Promise<
     role: options.role,
     iat,
     exp,
+    ...(options.agent ? { agent: true as const } : {}),
   };
-  const token = await new SignJWT({ name: claims.name, room: claims.room, role: claims.role })
+  const token = await new SignJWT({
+    name: claims.name,
+    room: claims.room,
+    role: claims.role,
+    ...(claims.agent ? { agent: true } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt(iat)
@@ -98,7 +106,7 @@ export async function verifyRoomToken(
     if (error instanceof errors.JWTExpired) throw new TokenError('token expired', 'expired');
     throw new TokenError('invalid token', 'invalid');
   }
-  const { sub, name, room, role, iat, exp } = payload;
+  const { sub, name, room, role, iat, exp, agent } = payload;
   if (typeof sub !== 'string' || sub === '' || sub.length > 256)
     throw new TokenError('bad sub claim', 'invalid');
   if (typeof name !== 'string' || name.trim() === '' || name.length > 128) {
@@ -108,8 +116,9 @@ export async function verifyRoomToken(
     throw new TokenError('bad room claim', 'invalid');
   if (!isRoomRole(role)) throw new TokenError('bad role claim', 'invalid');
   if (typeof iat !== 'number' || typeof exp !== 'number') throw new TokenError('bad time claims', 'invalid');
+  if (agent !== undefined && agent !== true) throw new TokenError('bad agent claim', 'invalid');
   if (options.room !== undefined && options.room !== room) {
     throw new TokenError('token is for another room', 'wrong-room');
   }
-  return { sub, name: name.trim(), room, role, iat, exp };
+  return { sub, name: name.trim(), room, role, iat, exp, ...(agent ? { agent } : {}) };
 }

@@ -13,19 +13,22 @@ import { createApp, type RoomsBackend } from './app.ts';
 import { PresenceHost } from './presence-host.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
+import { DurableQueues } from './worker-queues.ts';
+
+export { QueueObject } from './worker-queues.ts';
 
 // ---- the few Workers runtime types we use (kept local: no @cloudflare/workers-types dependency) ----------
-interface DurableObjectId {
+export interface DurableObjectId {
   toString(): string;
 }
-interface DurableObjectStub {
+export interface DurableObjectStub {
   fetch(request: Request): Promise<Response>;
 }
-interface DurableObjectNamespace {
+export interface DurableObjectNamespace {
   idFromName(name: string): DurableObjectId;
   get(id: DurableObjectId): DurableObjectStub;
 }
-interface DurableObjectStorage {
+export interface DurableObjectStorage {
   get<T>(key: string): Promise<T | undefined>;
   list<T>(options: { prefix: string }): Promise<Map<string, T>>;
   put(key: string, value: unknown): Promise<void>;
@@ -33,7 +36,7 @@ interface DurableObjectStorage {
   getAlarm(): Promise<number | null>;
   setAlarm(time: number): Promise<void>;
 }
-interface DurableObjectState {
+export interface DurableObjectState {
   storage: DurableObjectStorage;
   blockConcurrencyWhile<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -48,6 +51,8 @@ declare const WebSocketPair: { new (): { 0: WorkersWebSocket; 1: WorkersWebSocke
 
 export interface WorkerEnv extends AnalyticsEnv {
   ROOMS: DurableObjectNamespace;
+  /** Support lines, one `QueueObject` per queue (wrangler.toml); without it `/api/queues/*` answers 404. */
+  QUEUES?: DurableObjectNamespace;
   /** "true" enables `POST /__test/advance/{room}` (moves presence time): only for tests in Miniflare. */
   TEST_HOOKS?: string;
   [setting: string]: unknown;
@@ -98,6 +103,7 @@ function appFor(env: WorkerEnv) {
     const app = createApp({
       settings,
       rooms: new DurableRooms(env.ROOMS),
+      ...(env.QUEUES ? { queues: new DurableQueues(env.QUEUES) } : {}),
       callsApi: settings.callsApi ?? '',
       log: (line) => console.log(line),
       analytics: workerAnalytics(env),

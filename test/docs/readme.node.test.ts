@@ -33,10 +33,10 @@ void describe('README API reference', () => {
     assert.deepEqual(undocumented(manifest), []);
   });
 
-  void it('lists the four elements and no internals', () => {
+  void it('lists the five elements and no internals', () => {
     assert.deepEqual(
       elementsOf(manifest).map((d) => d.tagName),
-      ['calls-room', 'calls-tile', 'calls-controls', 'calls-chat'],
+      ['calls-room', 'calls-tile', 'calls-controls', 'calls-chat', 'calls-desk'],
     );
     const api = renderApi(manifest);
     assert.doesNotMatch(api, /\| `[_#]/, 'an underscore or #private name is in a table');

@@ -33,7 +33,7 @@ export async function startWorkerHarness(
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: '2025-09-01',
-    durableObjects: { ROOMS: 'RoomObject' },
+    durableObjects: { ROOMS: 'RoomObject', QUEUES: 'QueueObject' },
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
     host: '127.0.0.1',
     port: 0,
