@@ -3,6 +3,8 @@
  * wrangler.toml binds them: the shared suite, and the raw batches kept in R2 as NDJSON.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../helpers/wait.ts';
 import { analyticsSuite, batch, callOf, post } from './analytics-suite.ts';
@@ -41,4 +43,12 @@ void test('the Worker keeps raw batches in R2 as NDJSON', { timeout: 60_000 }, a
   } finally {
     await w.close();
   }
+});
+
+void test('uPlot is in the dashboard’s files, never in calls-room.js', async () => {
+  const dir = await buildWidget();
+  const widget = await readFile(join(dir, 'calls-room.js'), 'utf8');
+  const uplot = await readFile(join(dir, 'dashboard', 'uplot.js'), 'utf8');
+  assert.match(uplot, /uPlot/);
+  assert.doesNotMatch(widget, /uPlot|uplot/);
 });
