@@ -9,10 +9,13 @@
  *   `tsc -p tsconfig.build.json`.
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 // Vite's bundler; its MagicString keeps source maps right through the template minifiers below.
 import { RolldownMagicString } from 'rolldown';
 import { defineConfig, parseAst, type Plugin } from 'vite';
+import { DASHBOARD_FILES } from './src/server/dashboard-page.ts';
 import { assetsHeadersFile } from './src/server/widget-headers.ts';
 
 const root = import.meta.dirname;
@@ -92,6 +95,26 @@ function assetsHeaders(): Plugin {
   };
 }
 
+/**
+ * Copies uPlot's files to `dashboard/` beside the bundle, for the Worker's `/dashboard` (Workers static
+ * assets); Node reads them from the package. Only the dashboard page loads them, never calls-room.js.
+ */
+function dashboardFiles(): Plugin {
+  const require = createRequire(import.meta.url);
+  return {
+    name: 'dashboard-files',
+    generateBundle() {
+      for (const [name, path] of Object.entries(DASHBOARD_FILES)) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `dashboard/${name}`,
+          source: readFileSync(require.resolve(path)),
+        });
+      }
+    },
+  };
+}
+
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
     return {
@@ -137,7 +160,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
-    plugins: [minifyLitCss(), minifyLitHtml(), assetsHeaders()],
+    plugins: [minifyLitCss(), minifyLitHtml(), assetsHeaders(), dashboardFiles()],
     build: {
       outDir: 'dist/widget',
       emptyOutDir: true,

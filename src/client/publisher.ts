@@ -70,6 +70,11 @@ export class Publisher {
     this.#limits = { maxBitrate: options.maxBitrate, maxFramerate: options.maxFramerate };
   }
 
+  /** What we publish by the sending transceiver's mid (for the stats sampler). */
+  outbound(): Map<string, TrackSource> {
+    return new Map([...this.#local.values()].map((p) => [p.mid, p.source]));
+  }
+
   get microphoneOn(): boolean {
     return this.#micOn;
   }

@@ -9,6 +9,7 @@ import type {
 } from '../protocol/presence.ts';
 import type { Reaction } from '../protocol/reactions.ts';
 import type { ActiveRecording } from '../protocol/recording.ts';
+import type { QualityReason, StatsSample } from '../protocol/analytics.ts';
 
 /**
  * The room's lifecycle; recovering links are a `ConnectionState` (`reconnecting`), not a status. `waiting`:
@@ -33,12 +34,14 @@ export interface ParticipantView {
   readonly microphone: MediaStreamTrack | undefined;
   readonly screen: MediaStreamTrack | undefined;
   readonly speaking: boolean;
-  /** Derived from the receive side's packet loss and jitter; `unknown` before any stats. */
+  /** Their link as this browser measures it (`quality.ts`); `unknown` before any stats. */
   readonly quality: NetworkQuality;
   /** Set by their page (`avatar-url`); untrusted: only ever an image source. */
   readonly avatarUrl: string | undefined;
   /** Set by their page (`metadata`); untrusted: only ever text. */
   readonly metadata: Readonly<Metadata> | undefined;
+  /** What made `quality` worse than `good` (`loss`, `rtt`, `bandwidth`, `cpu`), else null. */
+  readonly qualityReason: QualityReason | null;
 }
 
 /** What `calls-participant-updated` says changed. */
@@ -198,6 +201,15 @@ export type RoomNotification =
   | { type: 'locked-change'; locked: boolean }
   /** A recording started (`recording` set) or ended in the room; presence tells everyone. */
   | { type: 'recording-change'; recording: ActiveRecording | null; previous: ActiveRecording | null }
+  /** A participant's link quality changed (local included). */
+  | {
+      type: 'network-quality-change';
+      participantId: string;
+      quality: Exclude<NetworkQuality, 'unknown'>;
+      reason: QualityReason | null;
+    }
+  /** The 10 s samples, one per participant with tracks (what the analytics send). */
+  | { type: 'stats'; samples: readonly StatsSample[] }
   | { type: 'error'; error: RoomError };
 
 export interface RoomOptions {
@@ -217,6 +229,8 @@ export interface RoomOptions {
   maxBitrate?: number;
   maxFramerate?: number;
   chat?: boolean;
+  /** Send call-quality analytics to `{endpoint}/analytics` (default true). */
+  analytics?: boolean;
   fetch?: typeof fetch;
   /** Shown instead of the initial (checked with `avatarUrlProblem`). */
   avatarUrl?: string;

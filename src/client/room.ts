@@ -12,6 +12,7 @@
 import type { LeaveReason, ParticipantRole, TrackSource } from '../protocol/presence.ts';
 import type { ActiveRecording } from '../protocol/recording.ts';
 import { Activity } from './activity.ts';
+import { createCallAnalytics, type CallAnalytics } from './call-analytics.ts';
 import { ChatLog } from './chat.ts';
 import { roleOf } from './claims.ts';
 import { Connection, connectionState } from './connection.ts';
@@ -38,6 +39,7 @@ import {
 } from './room-types.ts';
 import { chatSession, rosterNotifications, type RosterDiff } from './roster.ts';
 import { PresenceLink } from './presence-link.ts';
+import { QualityMonitor } from './quality-monitor.ts';
 import { SessionScope } from './session-scope.ts';
 import { idleState, participantView, roomSnapshot, snapshotParts, type SnapshotParts } from './snapshot.ts';
 import { Backend } from './backend.ts';
@@ -67,6 +69,8 @@ export class Room {
   /** Name, avatar, metadata, hand, reactions and the host's actions. */
   readonly controls: RoomControls;
   #waited = false;
+  readonly #quality: QualityMonitor;
+  readonly #analytics: CallAnalytics | undefined;
   #scope: SessionScope | undefined;
   #join: Promise<void> | undefined;
 
@@ -141,7 +145,7 @@ export class Room {
         this.#updateConnection();
         this.#out.changed();
       },
-      mark,
+      mark: (name) => this.#mark(name),
     });
     this.#publisher = new Publisher(
       { ...options, media },
@@ -165,6 +169,12 @@ export class Room {
         this.#out.notify({ type: 'active-speaker-change', participantId }),
     });
     this.#devices = new Devices(media, () => this.#out.changed());
+    this.#quality = new QualityMonitor({
+      changed: () => this.#out.changed(),
+      qualityChanged: (participantId, q) =>
+        this.#out.notify({ type: 'network-quality-change', participantId, ...q }),
+      sampled: (samples) => this.#out.notify({ type: 'stats', samples }),
+    });
     this.#out = new Notifier(() => roomSnapshot(this.#parts()));
     let last = this.#out.state;
     this.#out.subscribe((n) => {
@@ -173,6 +183,21 @@ export class Room {
       last = n.state;
       for (const update of participantUpdates(before, n.state)) this.#out.notify(update);
     });
+    this.#analytics = this.#o.analytics === false ? undefined : this.#newAnalytics();
+  }
+
+  #newAnalytics(): CallAnalytics {
+    const analytics = createCallAnalytics({
+      endpoint: this.#o.endpoint,
+      room: this.#o.room,
+      fetch: this.#o.fetch ?? ((input, init) => fetch(input, init)),
+      token: () => this.#backend.tokens.getToken(),
+      selfId: () => this.#presence.roster.selfId,
+      sessionId: () => this.#scope?.session.sessionId,
+      stats: () => this.getStats(),
+    });
+    this.#out.subscribe((n) => analytics.notified(n));
+    return analytics;
   }
 
   /** The snapshot of a room not joined yet (what an element shows before it has a room). */
@@ -242,16 +267,16 @@ export class Room {
     this.#out.changed();
     let token: string;
     try {
-      mark('join');
+      this.#mark('join');
       token = await this.#backend.tokens.getToken();
-      mark('token');
+      this.#mark('token');
     } catch (error) {
       throw tokenError(error);
     }
     this.#role = roleOf(token);
     const media =
       this.#role !== 'viewer'
-        ? this.#publisher.acquireInitial().finally(() => mark('media'))
+        ? this.#publisher.acquireInitial().finally(() => this.#mark('media'))
         : Promise.resolve([]);
     const mediaSettled = Promise.allSettled([media]).then(([r]) => r);
     // The session and presence in parallel; pulls start as soon as both exist, while the session's
@@ -266,7 +291,7 @@ export class Room {
           state: () => this.#publisher.presenceState(),
           profile: () => this.controls.profile,
         })
-        .finally(() => mark('welcome')),
+        .finally(() => this.#mark('welcome')),
     ]);
     let opened = first;
     // The lobby held us: the proxy refused the session made meanwhile, and makes one now that we are in.
@@ -299,6 +324,11 @@ export class Room {
         ? this.#scope.activitySource(this.#presence.roster, this.#publisher)
         : undefined,
     );
+    this.#quality.start(() =>
+      this.#status === 'joined' && this.#scope?.live && !this.#replacing
+        ? this.#scope.statsSource(this.#presence.roster, this.#publisher)
+        : undefined,
+    );
     this.#out.notify({
       type: 'joined',
       participantId: this.#presence.roster.selfId ?? '',
@@ -325,6 +355,7 @@ export class Room {
 
   #teardown(): void {
     this.#activity.stop();
+    this.#quality.stop();
     this.#presence.close();
     this.#scope?.dispose();
     this.#publisher.stop();
@@ -424,6 +455,7 @@ export class Room {
       if (this.#scope?.chat.published) this.#announceChat();
     }
     this.#activity.prune(diff.gone);
+    this.#quality.prune(diff.gone);
     this.#prefs.prune(diff.gone);
     const parts = this.#parts();
     for (const n of rosterNotifications(diff, (p) => participantView(p, parts))) this.#out.notify(n);
@@ -466,7 +498,7 @@ export class Room {
     this.#updateConnection();
     this.#scope.dispose();
     this.#publisher.suspend();
-    this.#activity.reset();
+    this.#quality.reset();
     this.#out.changed();
     let session: CallsSession | undefined;
     try {
@@ -511,6 +543,7 @@ export class Room {
       publisher: this.#publisher,
       subscriptions: this.#scope?.live ? this.#scope.subscriptions : undefined,
       activity: this.#activity,
+      quality: this.#quality.quality,
       chat: this.#chat,
       devices: this.#devices,
       control: this.#control,
@@ -539,6 +572,12 @@ export class Room {
     this.#error = error;
     this.#out.notify({ type: 'error', error });
     this.#out.changed();
+  }
+
+  /** A join phase: a User Timing mark, and the analytics' join phases. */
+  #mark(name: string): void {
+    mark(name);
+    this.#analytics?.mark(name);
   }
 
   #notifyTrack(type: 'track-published' | 'track-unpublished', source: TrackSource, trackName: string): void {

@@ -3,7 +3,7 @@
  * is left: its pulls and its chat channels. Work that finishes after that sees `live` false and does nothing,
  * instead of comparing sessions everywhere.
  */
-import type { ActivitySource, LossTotals } from './activity.ts';
+import type { ActivitySource } from './activity.ts';
 import { ChatChannels, type Scope } from './chat.ts';
 import { toRoomError } from './errors.ts';
 import { REACTIONS_KIND } from './reactions.ts';
@@ -12,6 +12,8 @@ import type { Publisher } from './publisher.ts';
 import { receiverLevel } from './room-media.ts';
 import type { RoomError, RoomNotification } from './room-types.ts';
 import type { Roster } from './roster.ts';
+import type { StatsSource } from './quality-monitor.ts';
+import type { StatEntry } from './stats-sampler.ts';
 import { Subscriptions, type VideoPreferences } from './subscriptions.ts';
 
 /** What a session's parts report to the Room. */
@@ -112,17 +114,28 @@ export class SessionScope implements Scope {
         if (selfId && mic !== undefined) levels.set(selfId, mic);
         return levels;
       },
-      lossTotals: async () => {
-        const stats = await pc.getStats().catch(() => undefined);
-        if (!stats || !this.#live) return undefined;
-        const byMid = new Map<string, LossTotals>();
-        stats.forEach((r: { type: string; mid?: string; packetsLost?: number; packetsReceived?: number }) => {
-          if (r.type === 'inbound-rtp' && r.mid !== undefined)
-            byMid.set(r.mid, { lost: r.packetsLost ?? 0, received: r.packetsReceived ?? 0 });
-        });
-        return this.subscriptions.lossTotals(byMid);
-      },
       present: (id) => roster.has(id),
+    };
+  }
+
+  /** What the quality monitor samples on this session. */
+  statsSource(roster: Roster, publisher: Publisher): StatsSource {
+    const pc = this.session.peerConnection;
+    return {
+      stats: async () => {
+        const report = await pc.getStats();
+        return this.#live ? (report.values() as Iterable<StatEntry>) : undefined;
+      },
+      context: () => {
+        const selfId = roster.selfId;
+        if (!selfId || !this.#live) return undefined;
+        const sourceFps = new Map<string, number>();
+        for (const t of pc.getTransceivers()) {
+          const rate = t.sender.track?.kind === 'video' ? t.sender.track.getSettings().frameRate : undefined;
+          if (t.mid && rate) sourceFps.set(t.mid, rate);
+        }
+        return { selfId, inbound: this.subscriptions.inbound(), outbound: publisher.outbound(), sourceFps };
+      },
     };
   }
 }

@@ -12,13 +12,13 @@ import type { RoomControl } from './room-control.ts';
 import type { ChatLog } from './chat.ts';
 import type { Devices } from './devices.ts';
 import type { Publisher } from './publisher.ts';
+import type { Quality } from './quality.ts';
 import type { Roster } from './roster.ts';
 import type { Subscriptions } from './subscriptions.ts';
 import type {
   ChatMessage,
   ConnectionState,
   DeviceInfo,
-  NetworkQuality,
   ParticipantView,
   RoomError,
   RoomState,
@@ -42,7 +42,7 @@ export interface SnapshotParts {
   /** A remote participant's received track for a source. */
   remoteTrack(participantId: string, source: TrackSource): MediaStreamTrack | undefined;
   speaking: ReadonlySet<string>;
-  quality: ReadonlyMap<string, NetworkQuality>;
+  quality: ReadonlyMap<string, Quality>;
   activeSpeakerId: string | undefined;
   messages: readonly ChatMessage[];
   devices: readonly DeviceInfo[];
@@ -83,9 +83,10 @@ export function participantView(p: Participant, parts: SnapshotParts): Participa
     microphone: track('microphone'),
     screen: track('screen'),
     speaking,
-    quality: isLocal ? 'unknown' : (parts.quality.get(p.id) ?? 'unknown'),
     avatarUrl: p.avatarUrl,
     metadata: p.metadata ? Object.freeze({ ...p.metadata }) : undefined,
+    quality: parts.quality.get(p.id)?.quality ?? 'unknown',
+    qualityReason: parts.quality.get(p.id)?.reason ?? null,
   });
 }
 
@@ -170,6 +171,7 @@ export interface RoomParts {
   /** The current session's, while it is live. */
   subscriptions: Subscriptions | undefined;
   activity: Activity;
+  quality: ReadonlyMap<string, Quality>;
   chat: ChatLog;
   devices: Devices;
   control: RoomControl;
@@ -194,7 +196,7 @@ export function snapshotParts(r: RoomParts): SnapshotParts {
     },
     remoteTrack: (id, source) => subscriptions?.track(id, source),
     speaking: r.activity.speaking,
-    quality: r.activity.quality,
+    quality: r.quality,
     activeSpeakerId: r.activity.activeSpeaker,
     messages: r.chat.messages,
     devices: r.devices.list,

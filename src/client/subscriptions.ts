@@ -6,10 +6,10 @@
 import type { SimulcastOptions } from '../protocol/calls.ts';
 import { tileKey, trackKey } from '../protocol/keys.ts';
 import type { Participant, PublishedTrack, TrackSource } from '../protocol/presence.ts';
-import type { LossTotals } from './activity.ts';
 import type { Scope } from './chat.ts';
 import { layerForHeight } from './room-media.ts';
 import type { RoomErrorCode, VideoPreference } from './room-types.ts';
+import type { InboundOwner } from './stats-sampler.ts';
 
 /** How long a video pull waits for its tile's size (a headless Room has no tiles: then it pulls anyway). */
 export const TILE_SIZE_WAIT_MS = 150;
@@ -178,21 +178,18 @@ export class Subscriptions {
       .map((p) => ({ participantId: p.participantId, mid: p.mid! }));
   }
 
-  /**
-   * Packet totals per participant from inbound stats by mid. Audio only where there is audio: a simulcast
-   * layer switch on the SFU may jump the video's sequence numbers, which the receiver counts as lost.
-   */
-  lossTotals(byMid: ReadonlyMap<string, LossTotals>): Map<string, LossTotals> {
-    const withAudio = new Set(this.audio().map((a) => a.participantId));
-    const totals = new Map<string, LossTotals>();
-    for (const pull of this.#pulls.values()) {
-      if (pull.published.kind === 'video' && withAudio.has(pull.participantId)) continue;
-      const s = pull.mid ? byMid.get(pull.mid) : undefined;
-      if (!s) continue;
-      const t = totals.get(pull.participantId) ?? { lost: 0, received: 0 };
-      totals.set(pull.participantId, { lost: t.lost + s.lost, received: t.received + s.received });
+  /** Pulled tracks by mid: whose they are, and the simulcast layer asked for (for the stats sampler). */
+  inbound(): Map<string, InboundOwner> {
+    const owners = new Map<string, InboundOwner>();
+    for (const p of this.#pulls.values()) {
+      if (!p.mid) continue;
+      owners.set(p.mid, {
+        participantId: p.participantId,
+        source: p.published.source,
+        ...(p.rid !== undefined ? { layer: p.rid } : {}),
+      });
     }
-    return totals;
+    return owners;
   }
 
   dispose(): void {

@@ -12,8 +12,10 @@ import {
   CallsReactionEvent,
   CallsLeftEvent,
   CallsMessageEvent,
+  CallsNetworkQualityChangeEvent,
   CallsParticipantJoinedEvent,
   CallsParticipantLeftEvent,
+  CallsStatsEvent,
   CallsTrackPublishedEvent,
   CallsTrackSubscribedEvent,
   CallsTrackUnpublishedEvent,
@@ -46,6 +48,8 @@ const EVENTS = {
   reaction: CallsReactionEvent,
   knock: CallsKnockEvent,
   'locked-change': CallsLockedChangeEvent,
+  'network-quality-change': CallsNetworkQualityChangeEvent,
+  stats: CallsStatsEvent,
 } satisfies Record<ForwardedNotification['type'], new (detail: never) => Event>;
 
 export const isForwarded = (n: RoomNotification): n is ForwardedNotification => Object.hasOwn(EVENTS, n.type);

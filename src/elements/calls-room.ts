@@ -60,6 +60,8 @@ import './calls-chat.ts';
  * @fires {CallsActiveSpeakerChangeEvent} calls-active-speaker-change - The active speaker changed.
  * @fires {CallsConnectionStateChangeEvent} calls-connection-state-change - `new`, `connecting`, `connected`, `reconnecting` or `disconnected`.
  * @fires {CallsErrorEvent} calls-error - Something failed: a stable `code`, a translated `message`, `fatal`.
+ * @fires {CallsNetworkQualityChangeEvent} calls-network-quality-change - A participant's link quality changed (yours included): `{participantId, quality: good|fair|poor, reason: loss|rtt|bandwidth|cpu|null}`.
+ * @fires {CallsStatsEvent} calls-stats - Every 10 s: `{samples}`, one per participant with their tracks' bitrate, loss, jitter, RTT, frame rate, resolution, freezes, quality limitation and layer (what the analytics send).
  * @fires {CallsQueueChangeEvent} calls-queue-change - With `queue`: `waiting` (position, estimate), `answered`, `abandoned`, `unavailable` (code), `ended`.
  * @fires {CallsParticipantUpdatedEvent} calls-participant-updated - A participant's microphone, camera, screen share, hand, name, avatar or metadata changed (local and remote): `{participant, changes}`.
  * @fires {CallsHandRaisedEvent} calls-hand-raised - Someone raised their hand: `{participantId, position}` (1 = first in line).
@@ -136,6 +138,7 @@ export class CallsRoom extends LitElement {
     controls: { type: String },
     avatarUrl: { type: String, attribute: 'avatar-url' },
     lobby: { type: Boolean },
+    noAnalytics: { type: Boolean, attribute: 'no-analytics' },
     lang: { type: String },
     strings: { attribute: false },
     _state: { state: true },
@@ -186,6 +189,8 @@ export class CallsRoom extends LitElement {
   declare avatarUrl: string;
   /** On a host's element: new participants wait in a lobby until a host admits them (hosts and those already in come straight in). */
   declare lobby: boolean;
+  /** Send no call-quality analytics to `{endpoint}/analytics` (`calls-stats` still fires). */
+  declare noAnalytics: boolean;
   /** Language of the built-in texts (`en`, `de`); the page's `<html lang>` by default. */
   declare lang: string;
   /** Overrides for any text (see `CallsStrings`); merged over the table for `lang`. */
@@ -286,6 +291,7 @@ export class CallsRoom extends LitElement {
     this.controls = '';
     this.avatarUrl = '';
     this.lobby = false;
+    this.noAnalytics = false;
     this.strings = undefined;
     this._state = Room.idleState();
     this._ui = {
@@ -387,6 +393,7 @@ export class CallsRoom extends LitElement {
       ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
       chat: !this.noChat,
       ...profileOptions(this, (e) => this.#dispatchError(e)),
+      analytics: !this.noAnalytics,
     });
     this.#room = room;
     this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));

@@ -4,6 +4,7 @@ import { tileKey } from '../protocol/keys.ts';
 import { consumeRoom } from './context.ts';
 import { tileStyles } from './calls-tile.styles.ts';
 import { leaveIcon, micOffIcon, pinIcon } from './icons.ts';
+import type { CallsStrings } from './strings.ts';
 
 /**
  * One participant's video and audio: their camera, or their screen share in a tile of its own. The tile
@@ -198,8 +199,8 @@ export class CallsTile extends LitElement {
                 part="quality"
                 class="quality ${p.quality}"
                 role="img"
-                aria-label=${strings.quality[p.quality]}
-                title=${strings.quality[p.quality]}
+                aria-label=${qualityLabel(p, strings)}
+                title=${qualityLabel(p, strings)}
               ></span>`
             : nothing
         }
@@ -287,4 +288,11 @@ declare global {
   interface HTMLElementTagNameMap {
     'calls-tile': CallsTile;
   }
+}
+
+/** `Poor connection (packet loss)`: the tile's quality dot says what the page's event says. */
+function qualityLabel(p: ParticipantView, strings: CallsStrings): string {
+  if (p.quality === 'unknown') return '';
+  const reason = p.qualityReason ? ` (${strings.qualityReason[p.qualityReason]})` : '';
+  return `${strings.quality[p.quality]}${reason}`;
 }

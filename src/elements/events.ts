@@ -8,6 +8,7 @@ import type {
 } from '../client/room-types.ts';
 import type { LeaveReason, TrackSource, WaitingParticipant } from '../protocol/presence.ts';
 import type { Reaction } from '../protocol/reactions.ts';
+import type { QualityReason, StatsSample } from '../protocol/analytics.ts';
 
 abstract class CallsEvent<D> extends Event {
   readonly detail: D;
@@ -115,6 +116,27 @@ export class CallsRecordingChangeEvent extends CallsEvent<RecordingChangeDetail>
   }
 }
 
+export interface NetworkQualityDetail {
+  participantId: string;
+  quality: 'good' | 'fair' | 'poor';
+  /** What made it worse than `good`: `loss`, `rtt`, `bandwidth` or `cpu`; null when good. */
+  reason: QualityReason | null;
+}
+
+export class CallsNetworkQualityChangeEvent extends CallsEvent<NetworkQualityDetail> {
+  static readonly eventName = 'calls-network-quality-change';
+  constructor(detail: NetworkQualityDetail) {
+    super(CallsNetworkQualityChangeEvent.eventName, detail);
+  }
+}
+
+export class CallsStatsEvent extends CallsEvent<{ samples: readonly StatsSample[] }> {
+  static readonly eventName = 'calls-stats';
+  constructor(detail: { samples: readonly StatsSample[] }) {
+    super(CallsStatsEvent.eventName, detail);
+  }
+}
+
 export interface ErrorDetail {
   /** Stable: switch on it. */
   code: RoomErrorCode;
@@ -211,5 +233,7 @@ declare global {
     'calls-connection-state-change': CallsConnectionStateChangeEvent;
     'calls-error': CallsErrorEvent;
     'calls-recording-change': CallsRecordingChangeEvent;
+    'calls-network-quality-change': CallsNetworkQualityChangeEvent;
+    'calls-stats': CallsStatsEvent;
   }
 }

@@ -37,6 +37,8 @@ export interface CallsStrings {
   yourName: string;
   /** Network quality of a participant: `good`, `fair`, `poor`. */
   quality: Record<'good' | 'fair' | 'poor', string>;
+  /** What made it worse, after the quality: `Poor connection (packet loss)`. */
+  qualityReason: Record<'loss' | 'rtt' | 'bandwidth' | 'cpu', string>;
   screenOf: (name: string) => string;
   joined: (name: string) => string;
   leftRoom: (name: string) => string;
@@ -107,6 +109,12 @@ const en: CallsStrings = {
   dismiss: 'Dismiss',
   yourName: 'Your name',
   quality: { good: 'Good connection', fair: 'Fair connection', poor: 'Poor connection' },
+  qualityReason: {
+    loss: 'packet loss',
+    rtt: 'high delay',
+    bandwidth: 'low bandwidth',
+    cpu: 'busy processor',
+  },
   screenOf: (name) => `${name}'s screen`,
   joined: (name) => `${name} joined`,
   leftRoom: (name) => `${name} left`,
@@ -201,6 +209,12 @@ const de: CallsStrings = {
   dismiss: 'Schließen',
   yourName: 'Ihr Name',
   quality: { good: 'Gute Verbindung', fair: 'Mäßige Verbindung', poor: 'Schlechte Verbindung' },
+  qualityReason: {
+    loss: 'Paketverlust',
+    rtt: 'hohe Verzögerung',
+    bandwidth: 'geringe Bandbreite',
+    cpu: 'ausgelasteter Prozessor',
+  },
   screenOf: (name) => `Bildschirm von ${name}`,
   joined: (name) => `${name} ist beigetreten`,
   leftRoom: (name) => `${name} hat den Raum verlassen`,

@@ -11,6 +11,9 @@ import { sdpLimitProblem } from '../protocol/sdp-limits.ts';
 import { ROOM_NAME_PATTERN, ROOM_ROLES, type RoomRole, type RoomTokenClaims } from '../protocol/token.ts';
 import { bodyFacts, forwardPath, roleAllows, routeOf } from './proxy-rules.ts';
 import { PROXY_BODIES, PROXY_QUERIES } from './proxy-schemas.ts';
+import type { AnalyticsBackend } from './analytics-digest.ts';
+import { mountAnalytics } from './analytics-routes.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import { mountQueueRoutes, type QueuesBackend } from './queue-routes.ts';
 import { isRecordingChunk, mountRecordingRoutes, type Recordings } from './recording-routes.ts';
 import type { AccessDecision } from './session-bindings.ts';
@@ -47,6 +50,8 @@ export interface AppOptions {
   bodyTimeoutMs?: number;
   /** Recording storage and each room's recorder state (`recording-routes.ts`); none: no recording routes. */
   recordings?: Recordings;
+  /** Call-quality analytics (`POST /api/analytics`, the dashboard); none: those routes answer 404. */
+  analytics?: AnalyticsBackend;
 }
 
 type Env = { Variables: { claims: RoomTokenClaims; body: Uint8Array } };
@@ -73,29 +78,6 @@ const tokenRequest = z.object({
   role: z.enum(ROOM_ROLES).optional(),
   agent: z.boolean().optional(),
 });
-
-/** Token bucket per user. */
-class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-  ) {}
-  take(key: string, now: number): boolean {
-    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
-    b.at = now;
-    const ok = b.tokens >= 1;
-    if (ok) b.tokens -= 1;
-    this.buckets.set(key, b);
-    if (this.buckets.size > 10_000) this.sweep(now);
-    return ok;
-  }
-  private sweep(now: number): void {
-    for (const [k, b] of this.buckets)
-      if (b.tokens + ((now - b.at) / 1000) * this.rate >= this.burst) this.buckets.delete(k);
-  }
-}
 
 export function createApp(options: AppOptions): Hono<Env> {
   const { settings, rooms } = options;
@@ -323,6 +305,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     return rooms.presence(room, c);
   });
 
+  if (options.analytics) mountAnalytics(app, { settings, analytics: options.analytics, now, log });
   mountQueueRoutes(app, settings, options.queues);
   if (options.recordings) {
     mountRecordingRoutes(app, {

@@ -15,7 +15,10 @@ import { WebSocketServer } from 'ws';
 import { PRESENCE_LIMITS } from '../protocol/presence.ts';
 import { NODE_SERVER_TIMEOUTS } from '../protocol/request-body.ts';
 import type { RoomRole } from '../protocol/token.ts';
+import type { AnalyticsBackend } from './analytics-digest.ts';
+import { dashboardFileHandler, nodeAnalytics } from './analytics-node.ts';
 import { createApp, type RoomsBackend } from './app.ts';
+import { DASHBOARD_FILES } from './dashboard-page.ts';
 import { FileLineStore } from './node-line-store.ts';
 import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
@@ -50,6 +53,8 @@ export interface StartBackendOptions {
   log?: (line: string) => void;
   /** How long a request body may take to arrive before 408 (default BODY_LIMITS.timeoutMs). */
   bodyTimeoutMs?: number;
+  /** Call-quality analytics; by default files under `dataDir` (memory only without one). */
+  analytics?: AnalyticsBackend;
   /** Where support-line events go (analytics); default: one line each through `log`. */
   lineEvents?: LineEventSink;
   /** Where recordings go (default: `recordings` in `dataDir`; without a data directory, no recordings). */
@@ -60,6 +65,7 @@ export interface RunningBackend {
   url: string;
   port: number;
   rooms: NodeRooms;
+  analytics: AnalyticsBackend;
   /** Support lines (`/api/queues/*`). */
   queues: NodeQueues;
   /** Each room's recorder state; undefined without recordings. */
@@ -195,6 +201,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const now = options.now ?? Date.now;
   const store = options.dataDir !== undefined ? new FileRoomStore(options.dataDir) : undefined;
   const rooms = new NodeRooms(options.settings, now, store);
+  const analytics = options.analytics ?? nodeAnalytics(options.dataDir);
   const queues = new NodeQueues(
     options.settings,
     now,
@@ -217,6 +224,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       : undefined;
   void recordings?.resume();
   const app = createApp({
+    analytics,
     settings: options.settings,
     rooms,
     queues,
@@ -230,6 +238,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   if (widgetDir) {
     for (const file of WIDGET_FILES) app.get(`/${file}`, widgetFileHandler(widgetDir, file));
   }
+  for (const file of Object.keys(DASHBOARD_FILES) as (keyof typeof DASHBOARD_FILES)[])
+    app.get(`/dashboard/${file}`, dashboardFileHandler(file));
   const staticDir = options.staticDir ?? (existsSync(DEFAULT_STATIC) ? DEFAULT_STATIC : false);
   if (staticDir) {
     // serveStatic resolves against the working directory.
@@ -263,6 +273,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     rooms,
+    analytics,
     queues,
     tick,
     recordings,

@@ -38,6 +38,8 @@ export interface Settings {
   rateLimitBurst: number;
   /** Largest request body the proxy forwards, bytes. */
   maxBodyBytes: number;
+  /** Reads every room's analytics on `/dashboard` (hosts read their own room with a host token). */
+  adminToken: string | undefined;
   /** Support lines: customers waiting at most, per queue. */
   queueLengthLimit: number;
   /** Support lines: longest wait before a customer is told no agent could answer, ms. */
@@ -107,6 +109,7 @@ const schema = z.object({
   DEV_HOST_KEY: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   DATA_DIR: z.string().trim().min(1).optional(),
   NODE_ENV: z.string().trim().toLowerCase().optional(),
+  ADMIN_TOKEN: z.string().trim().min(24, 'must be at least 24 characters').optional(),
   QUEUE_LENGTH_LIMIT: int(1, 10_000).optional(),
   QUEUE_WAIT_LIMIT_SECONDS: int(10, 24 * 3600).optional(),
 });
@@ -216,6 +219,7 @@ export function parseSettings(
     rateLimitPerSecond: s.RATE_LIMIT_PER_SECOND ?? 20,
     rateLimitBurst: s.RATE_LIMIT_BURST ?? 60,
     maxBodyBytes: s.MAX_BODY_BYTES ?? 256 * 1024,
+    adminToken: s.ADMIN_TOKEN,
     queueLengthLimit: s.QUEUE_LENGTH_LIMIT ?? 50,
     queueWaitLimitMs: (s.QUEUE_WAIT_LIMIT_SECONDS ?? 1800) * 1000,
   };

@@ -3,6 +3,12 @@
  * that runs the same `PresenceHost`/`PresenceRoom` as Node. The Worker holds the Calls app secret; browsers only ever
  * hold room tokens.
  */
+import {
+  consumeAnalytics,
+  workerAnalytics,
+  type AnalyticsEnv,
+  type MessageBatch,
+} from './analytics-worker.ts';
 import { createApp, type RoomsBackend } from './app.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { PresenceHost } from './presence-host.ts';
@@ -46,7 +52,7 @@ interface WorkersWebSocket {
 }
 declare const WebSocketPair: { new (): { 0: WorkersWebSocket; 1: WorkersWebSocket } };
 
-export interface WorkerEnv {
+export interface WorkerEnv extends AnalyticsEnv {
   ROOMS: DurableObjectNamespace;
   /** Support lines, one `QueueObject` per queue (wrangler.toml); without it `/api/queues/*` answers 404. */
   QUEUES?: DurableObjectNamespace;
@@ -113,6 +119,7 @@ function appFor(env: WorkerEnv) {
       ...(recordings ? { recordings } : {}),
       callsApi: settings.callsApi ?? '',
       log: (line) => console.log(line),
+      analytics: workerAnalytics(env),
     });
     if (env.TEST_HOOKS === 'true') {
       app.post('/__test/advance/:room', async (c) => {
@@ -147,6 +154,10 @@ export default {
       }
       throw error;
     }
+  },
+  /** The `ANALYTICS` Queue's consumer: batches into D1 and R2 (analytics-worker.ts). */
+  queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
+    return consumeAnalytics(batch, env);
   },
 };
 

@@ -1,7 +1,7 @@
 /** The Room's parts on their own: activity, tile preferences, the chat log, reconnection and connection state. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Activity, qualityOf } from '../../src/client/activity.ts';
+import { Activity } from '../../src/client/activity.ts';
 import { ChatLog, MAX_CHAT_CHARS, MAX_MESSAGES } from '../../src/client/chat.ts';
 import { connectionState } from '../../src/client/connection.ts';
 import { ExponentialBackoff } from '../../src/client/reconnect-policy.ts';
@@ -19,29 +19,6 @@ function activity() {
 }
 
 void describe('Activity', () => {
-  void it('link quality from the packets of each interval', () => {
-    assert.equal(qualityOf(0, 100), 'good');
-    assert.equal(qualityOf(5, 95), 'fair');
-    assert.equal(qualityOf(20, 80), 'poor');
-    assert.equal(qualityOf(0, 0), 'poor');
-  });
-
-  void it('after a session replacement, quality starts from the new connection’s counters (not poor)', () => {
-    const { a } = activity();
-    a.updateQuality(new Map([['ada', { lost: 0, received: 5000 }]]));
-    assert.equal(a.quality.get('ada'), 'good');
-    a.reset(); // the new session's counters start at zero
-    a.updateQuality(new Map([['ada', { lost: 0, received: 300 }]]));
-    assert.equal(a.quality.get('ada'), 'good');
-  });
-
-  void it('without the reset the same counters would read as no packets at all', () => {
-    const { a } = activity();
-    a.updateQuality(new Map([['ada', { lost: 0, received: 5000 }]]));
-    a.updateQuality(new Map([['ada', { lost: 0, received: 300 }]]));
-    assert.equal(a.quality.get('ada'), 'poor');
-  });
-
   void it('speaking with hysteresis; the active speaker stays until someone else speaks; pruned on leave', () => {
     const { a, log } = activity();
     const present = () => true;
@@ -57,9 +34,7 @@ void describe('Activity', () => {
       log.filter((l) => l.startsWith('active')),
       ['active:ada', 'active:bob'],
     );
-    a.updateQuality(new Map([['bob', { lost: 0, received: 10 }]]));
     a.prune(['bob']);
-    assert.equal(a.quality.has('bob'), false);
     assert.equal(a.speaking.has('bob'), false);
   });
 });

@@ -37,7 +37,7 @@ void describe('snapshot', () => {
       role: 'host',
       local: { microphoneOn: false, cameraOn: true, has: (s) => s === 'microphone', track: () => undefined },
       speaking: new Set(['ada']),
-      quality: new Map([['ada', 'fair' as const]]),
+      quality: new Map([['ada', { quality: 'fair' as const, reason: 'loss' as const }]]),
     };
     const state = roomSnapshot(parts);
     assert.deepEqual(
@@ -51,6 +51,8 @@ void describe('snapshot', () => {
     assert.equal(state.participants[0]!.state.muted, true);
     assert.equal(state.participants[1]!.speaking, true);
     assert.equal(state.participants[1]!.quality, 'fair');
+    assert.equal(state.participants[1]!.qualityReason, 'loss');
+    assert.equal(state.participants[0]!.quality, 'unknown');
     assert.equal(state.microphoneEnabled, false);
     assert.equal(state.canPublish, true);
     assert.equal(state.chatEnabled, true);
