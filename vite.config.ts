@@ -2,9 +2,9 @@
  * Builds, by mode:
  * - default (`vite build`): `dist/widget/calls-room.js`, the single-file ES module for a script tag, Lit
  *   included, with only src/elements, src/client and src/protocol in it, the composite recorder's chunk
- *   `calls-room-recorder.js` (loaded only when a host records), their source maps and the
- *   `_headers` file of Workers static assets. `npm start` and the Worker serve the two files at
- *   `/calls-room.js` and `/calls-room.js.map`.
+ *   `calls-room-recorder.js` (loaded only when a host records) and the other lazy chunks
+ *   `calls-room-*.js` (below), their source maps and the `_headers` file of Workers static assets.
+ *   `npm start` and the Worker serve them all at `/<file>` (src/server/widget-headers.ts lists them).
  * - `lib`: the npm library (`dist/lib`, one module per source file, Lit external); types come from
  *   `tsc -p tsconfig.build.json`.
  * - `demo`: the demo pages into `dist/demo`, which `npm start` serves.
@@ -115,6 +115,9 @@ function dashboardFiles(): Plugin {
   };
 }
 
+/** Names of the lazy chunks by their entry module (`calls-room-<name>.js`); widget-headers.ts lists them. */
+const CHUNK_NAMES: Record<string, string> = { 'calls-room.queue': 'queue', 'call-analytics': 'analytics' };
+
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
     return {
@@ -174,11 +177,20 @@ export default defineConfig(({ mode }) => {
         fileName: () => 'calls-room.js',
       },
       // No comments at all: the file is not bundled again, so `/* @__PURE__ */` annotations are dead weight.
-      // One split only: the composite recorder (src/client/recorder, imported dynamically when a recording
-      // starts) becomes `calls-room-recorder.js` beside `calls-room.js`, loaded relative to it. It imports
-      // nothing of the widget, so it is self-contained (test/server/recording-units.node.test.ts checks it).
+      // Optional parts are chunks beside `calls-room.js`, imported dynamically and loaded relative to it, so
+      // calls-room.js stays within its 30 KB gzip budget (test/demo/bundle-budget.node.test.ts):
+      // `calls-room-recorder.js` (the composite recorder, when a host records; self-contained, see
+      // test/server/recording-units.node.test.ts), `calls-room-queue.js` (the support line's waiting view,
+      // with `queue`) and `calls-room-analytics.js` (the analytics reporter, loaded as a Room starts).
+      // 'allow-extension' lets code shared with a chunk stay in calls-room.js (the chunk imports it from
+      // `./calls-room.js`, the same URL and so the same module instance) instead of a third shared chunk.
       rollupOptions: {
-        output: { minify: true, comments: false, chunkFileNames: 'calls-room-[name].js' },
+        preserveEntrySignatures: 'allow-extension',
+        output: {
+          minify: true,
+          comments: false,
+          chunkFileNames: (chunk) => `calls-room-${CHUNK_NAMES[chunk.name] ?? chunk.name}.js`,
+        },
       },
     },
   };

@@ -151,7 +151,10 @@ export interface CallAnalyticsOptions {
 }
 
 /** A Room's analytics: the reporter to `{endpoint}/analytics`, with beacons where the browser has them. */
-export function createCallAnalytics(o: CallAnalyticsOptions): CallAnalytics {
+export function createCallAnalytics(
+  o: CallAnalyticsOptions,
+  clock?: { now(): number; wall(): number },
+): CallAnalytics {
   // Before presence names us (a join that fails on the way), this attempt's own id.
   const attemptId = `join-${crypto.randomUUID()}`;
   const reporter = new AnalyticsReporter({
@@ -167,14 +170,18 @@ export function createCallAnalytics(o: CallAnalyticsOptions): CallAnalytics {
       ? { beacon: (url: string, body: Blob) => navigator.sendBeacon(url, body) }
       : {}),
   });
-  return new CallAnalytics(reporter, {
-    framesDecoded: async () => {
-      const stats = await o.stats().catch(() => undefined);
-      let frames = 0;
-      stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-      });
-      return frames;
+  return new CallAnalytics(
+    reporter,
+    {
+      framesDecoded: async () => {
+        const stats = await o.stats().catch(() => undefined);
+        let frames = 0;
+        stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+        });
+        return frames;
+      },
     },
-  });
+    clock,
+  );
 }

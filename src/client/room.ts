@@ -12,7 +12,7 @@
 import type { LeaveReason, ParticipantRole, TrackSource } from '../protocol/presence.ts';
 import type { ActiveRecording } from '../protocol/recording.ts';
 import { Activity } from './activity.ts';
-import { createCallAnalytics, type CallAnalytics } from './call-analytics.ts';
+import { loadCallAnalytics, type RoomAnalytics } from './analytics-loader.ts';
 import { ChatLog } from './chat.ts';
 import { roleOf } from './claims.ts';
 import { Connection, connectionState } from './connection.ts';
@@ -70,7 +70,7 @@ export class Room {
   readonly controls: RoomControls;
   #waited = false;
   readonly #quality: QualityMonitor;
-  readonly #analytics: CallAnalytics | undefined;
+  readonly #analytics: RoomAnalytics | undefined;
   #scope: SessionScope | undefined;
   #join: Promise<void> | undefined;
 
@@ -186,8 +186,8 @@ export class Room {
     this.#analytics = this.#o.analytics === false ? undefined : this.#newAnalytics();
   }
 
-  #newAnalytics(): CallAnalytics {
-    const analytics = createCallAnalytics({
+  #newAnalytics(): RoomAnalytics {
+    const analytics = loadCallAnalytics({
       endpoint: this.#o.endpoint,
       room: this.#o.room,
       fetch: this.#o.fetch ?? ((input, init) => fetch(input, init)),

@@ -16,7 +16,7 @@ import {
   type ForwardedNotification,
 } from './calls-room.events.ts';
 import { PrejoinPreview } from './calls-room.prejoin.ts';
-import { QueueWaiting } from './calls-room.queue.ts';
+import { LazyQueueWaiting } from './calls-room.queue-loader.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
 import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
 import { renderStatus } from './calls-room.status.ts';
@@ -209,7 +209,7 @@ export class CallsRoom extends LitElement {
   #focusAfterJoin = false;
   /** With `queue`: the call room and token the line handed over. */
   #call: { room: string; token: string } | undefined;
-  readonly #line = new QueueWaiting(this, {
+  readonly #line = new LazyQueueWaiting(this, {
     strings: () => this.#strings(),
     answered: (room, token) => {
       this.#call = { room, token };

@@ -1,6 +1,6 @@
 /**
- * How the built widget is served at `/calls-room.js` (and its source map), the URL a site's script tag points
- * at: the same headers from Node (`widget-files.ts`) and from Workers static assets (the `_headers` file the
+ * How the built widget is served at `/calls-room.js` (with its lazy chunks and source maps), the URL a site's
+ * script tag points at: the same headers from Node (`widget-files.ts`) and from Workers static assets (the `_headers` file the
  * widget build writes beside the bundle, see vite.config.ts).
  *
  * Caching: one stable URL with an ETag and a 5-minute lifetime, not a content-hashed file. Site owners paste
@@ -14,9 +14,15 @@
 export const WIDGET_FILES = [
   'calls-room.js',
   'calls-room.js.map',
-  // The composite recorder, which calls-room.js loads relative to itself when a host records.
+  // The lazy chunks, which calls-room.js loads relative to itself (vite.config.ts names them): the
+  // composite recorder when a host records, the support line's waiting view with `queue`, the analytics
+  // reporter when a Room starts. test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
   'calls-room-recorder.js',
   'calls-room-recorder.js.map',
+  'calls-room-queue.js',
+  'calls-room-queue.js.map',
+  'calls-room-analytics.js',
+  'calls-room-analytics.js.map',
 ] as const;
 
 export type WidgetFile = (typeof WIDGET_FILES)[number];
