@@ -116,7 +116,11 @@ function dashboardFiles(): Plugin {
 }
 
 /** Names of the lazy chunks by their entry module (`calls-room-<name>.js`); widget-headers.ts lists them. */
-const CHUNK_NAMES: Record<string, string> = { 'calls-room.queue': 'queue', 'call-analytics': 'analytics' };
+const CHUNK_NAMES: Record<string, string> = {
+  'calls-room.queue': 'queue',
+  'call-analytics': 'analytics',
+  'stats-sampler': 'stats',
+};
 
 export default defineConfig(({ mode }) => {
   if (mode === 'demo') {

@@ -7,7 +7,8 @@
  */
 import { ANALYTICS_TIMING, type StatsSample } from '../protocol/analytics.ts';
 import type { Quality } from './quality.ts';
-import { StatsSampler, type SamplerContext, type StatEntry } from './stats-sampler.ts';
+import type * as Sampler from './stats-sampler.ts';
+import type { SamplerContext, StatEntry, StatsSampler } from './stats-sampler.ts';
 
 export interface StatsSource {
   stats(): Promise<Iterable<StatEntry> | undefined>;
@@ -25,12 +26,27 @@ export const QUALITY_TICK_MS = 2_000;
 export const QUALITY_CONFIRM_WINDOWS = 3;
 const SAMPLE_EVERY = Math.round(ANALYTICS_TIMING.sampleMs / QUALITY_TICK_MS);
 
+type SamplerModule = typeof Sampler;
+let samplerModule: Promise<SamplerModule> | undefined;
+
+/**
+ * The sampler and its classification are the chunk `calls-room-stats.js` beside the widget: loaded as the
+ * first call starts (the first window closes 2 s later), retried on the next tick if it failed.
+ */
+function loadSampler(): Promise<SamplerModule | undefined> {
+  samplerModule ??= import('./stats-sampler.ts');
+  return samplerModule.catch(() => {
+    samplerModule = undefined;
+    return undefined;
+  });
+}
+
 export class QualityMonitor {
   readonly #quality = new Map<string, Quality>();
   /** A different classification seen, and in how many windows in a row. */
   readonly #pending = new Map<string, { q: Quality; windows: number }>();
-  readonly #window = new StatsSampler();
-  readonly #interval = new StatsSampler();
+  #window: StatsSampler | undefined;
+  #interval: StatsSampler | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #ticks = 0;
   #busy = false;
@@ -50,6 +66,7 @@ export class QualityMonitor {
 
   start(source: () => StatsSource | undefined, tickMs = QUALITY_TICK_MS): void {
     this.stop();
+    void loadSampler();
     this.#timer = setInterval(() => {
       const s = source();
       if (s && !this.#busy) {
@@ -66,8 +83,8 @@ export class QualityMonitor {
 
   /** A new peer connection: its counters start from zero. */
   reset(): void {
-    this.#window.reset();
-    this.#interval.reset();
+    this.#window?.reset();
+    this.#interval?.reset();
     this.#ticks = 0;
   }
 
@@ -81,6 +98,10 @@ export class QualityMonitor {
   }
 
   async tick(source: StatsSource): Promise<void> {
+    const sampler = await loadSampler();
+    if (!sampler) return;
+    this.#window ??= new sampler.StatsSampler();
+    this.#interval ??= new sampler.StatsSampler();
     const stats = await source.stats().catch(() => undefined);
     const ctx = source.context();
     if (!stats || !ctx) return;

@@ -16,13 +16,15 @@ export const WIDGET_FILES = [
   'calls-room.js.map',
   // The lazy chunks, which calls-room.js loads relative to itself (vite.config.ts names them): the
   // composite recorder when a host records, the support line's waiting view with `queue`, the analytics
-  // reporter when a Room starts. test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
+  // reporter when a Room starts, the stats sampler as a call starts. test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
   'calls-room-recorder.js',
   'calls-room-recorder.js.map',
   'calls-room-queue.js',
   'calls-room-queue.js.map',
   'calls-room-analytics.js',
   'calls-room-analytics.js.map',
+  'calls-room-stats.js',
+  'calls-room-stats.js.map',
 ] as const;
 
 export type WidgetFile = (typeof WIDGET_FILES)[number];

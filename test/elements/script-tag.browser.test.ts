@@ -120,6 +120,22 @@ describe('the script tag: calls-room.js from the backend on a plain page of anot
     await expectVideoFrom(bob.room, 'Ada');
     expect(ada.room.state.status).to.equal('joined');
     expect(bob.room.state.status).to.equal('joined');
+    for (const site of [ada, bob]) {
+      // Lazy chunks load from the backend relative to calls-room.js and import it by the same URL, so they
+      // share its one module instance (no second fetch): the stats sampler's quality reaches the tiles.
+      for (const chunk of ['calls-room-stats.js', 'calls-room-analytics.js']) {
+        await until(
+          () => site.win.performance.getEntriesByName(`${backendOrigin}/${chunk}`).length === 1,
+          `${chunk} loaded from the backend`,
+        );
+      }
+      await until(
+        () => site.room.state.participants.every((p) => p.quality !== 'unknown'),
+        'every participant has a link quality',
+      );
+      const main = site.win.performance.getEntriesByName(`${backendOrigin}/calls-room.js`);
+      expect(main, 'calls-room.js fetched once').to.have.length(1);
+    }
     expect([...ada.win.siteErrors, ...bob.win.siteErrors]).to.deep.equal([]);
   });
 });
