@@ -120,6 +120,7 @@ const CHUNK_NAMES: Record<string, string> = {
   'calls-room.queue': 'queue',
   'call-analytics': 'analytics',
   'stats-sampler': 'stats',
+  'strings-de': 'strings-de',
 };
 
 export default defineConfig(({ mode }) => {
@@ -185,7 +186,9 @@ export default defineConfig(({ mode }) => {
       // calls-room.js stays within its 30 KB gzip budget (test/demo/bundle-budget.node.test.ts):
       // `calls-room-recorder.js` (the composite recorder, when a host records; self-contained, see
       // test/server/recording-units.node.test.ts), `calls-room-queue.js` (the support line's waiting view,
-      // with `queue`) and `calls-room-analytics.js` (the analytics reporter, loaded as a Room starts).
+      // with `queue`), `calls-room-analytics.js` (the analytics reporter, loaded as a Room starts),
+      // `calls-room-stats.js` (the stats sampler, as a call starts) and `calls-room-strings-de.js` (the
+      // German table, for `lang="de"`).
       // 'allow-extension' lets code shared with a chunk stay in calls-room.js (the chunk imports it from
       // `./calls-room.js`, the same URL and so the same module instance) instead of a third shared chunk.
       rollupOptions: {

@@ -29,7 +29,7 @@ import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
 import { RoomRecorder } from './calls-room.recording.ts';
 import { recordingStyles } from './calls-room.recording.styles.ts';
 import type { ActiveRecording } from '../protocol/recording.ts';
-import { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
+import { loadStrings, resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
 import './calls-chat.ts';
@@ -206,6 +206,7 @@ export class CallsRoom extends LitElement {
   #room: Room | undefined;
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
+  #stringsLoading: Promise<void> | undefined;
   #focusAfterJoin = false;
   /** With `queue`: the call room and token the line handed over. */
   #call: { room: string; token: string } | undefined;
@@ -367,7 +368,25 @@ export class CallsRoom extends LitElement {
   }
 
   #strings(): CallsStrings {
-    return resolveStrings(this.lang || document.documentElement.lang, this.strings);
+    const lang = this.lang || document.documentElement.lang;
+    // A language other than English is a chunk: shown (re-rendered) once here; English until then.
+    const loading = loadStrings(lang);
+    if (loading && !this.#stringsLoading) {
+      this.#stringsLoading = loading.then(() => {
+        this.#stringsLoading = undefined;
+        this.requestUpdate();
+      });
+    }
+    return resolveStrings(lang, this.strings);
+  }
+
+  /** Also waits for a language table being loaded, so `updateComplete` means "shown in `lang`". */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    const loading = this.#stringsLoading;
+    if (!loading) return done;
+    await loading;
+    return this.getUpdateComplete();
   }
 
   // ---- public methods ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ export interface QueueStrings {
   preview: string;
 }
 
-const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
+export const minutes = (ms: number) => Math.max(1, Math.round(ms / 60_000));
 
 export const queueEn: QueueStrings = {
   connecting: 'Connecting to support…',
@@ -32,18 +32,4 @@ export const queueEn: QueueStrings = {
   ended: 'The call has ended.',
   callAgain: 'Call again',
   preview: 'Your camera',
-};
-
-export const queueDe: QueueStrings = {
-  connecting: 'Verbindung zum Support…',
-  waiting: 'Sie warten auf den Support…',
-  position: (n) => (n === 1 ? 'Sie sind als Nächstes dran.' : `Sie sind Nummer ${n} in der Warteschlange.`),
-  estimate: (ms) => `Geschätzte Wartezeit: etwa ${minutes(ms)} Min.`,
-  agentsAvailable: (n) => (n === 1 ? '1 Person im Support verfügbar' : `${n} Personen im Support verfügbar`),
-  cancel: 'Warteschlange verlassen',
-  answered: (agent) => `${agent} hat angenommen.`,
-  cancelled: 'Sie haben die Warteschlange verlassen.',
-  ended: 'Der Anruf ist beendet.',
-  callAgain: 'Erneut anrufen',
-  preview: 'Ihre Kamera',
 };

@@ -3,7 +3,7 @@
  * `<calls-room>` overrides any entry. Functions take untrusted names; results are only ever bound as text.
  */
 import type { RoomErrorCode } from '../client/room-types.ts';
-import { queueDe, queueEn, type QueueStrings } from './queue-strings.ts';
+import { queueEn, type QueueStrings } from './queue-strings.ts';
 
 export interface CallsStrings {
   join: string;
@@ -80,7 +80,7 @@ export interface RecordingStrings {
   failed: string;
 }
 
-const en: CallsStrings = {
+export const en: CallsStrings = {
   join: 'Join',
   leave: 'Leave',
   joining: 'Joining…',
@@ -176,98 +176,36 @@ const en: CallsStrings = {
   queue: queueEn,
 };
 
-const de: CallsStrings = {
-  ...en,
-  join: 'Beitreten',
-  leave: 'Verlassen',
-  joining: 'Beitritt…',
-  reconnecting: 'Verbindung wird wiederhergestellt…',
-  left: 'Sie haben den Raum verlassen.',
-  you: 'Sie',
-  microphone: 'Mikrofon',
-  camera: 'Kamera',
-  screenShare: 'Bildschirm teilen',
-  chat: 'Chat',
-  speaker: 'Lautsprecher',
-  muted: 'Stumm',
-  cameraOff: 'Kamera aus',
-  speaking: 'Spricht',
-  pin: 'Anheften',
-  unpin: 'Lösen',
-  mute: 'Stummschalten',
-  remove: 'Entfernen',
-  mutedByHost: {
-    audio: 'Die Moderation hat Ihr Mikrofon stummgeschaltet.',
-    video: 'Die Moderation hat Ihre Kamera ausgeschaltet.',
-  },
-  controls: 'Anrufsteuerung',
-  participants: 'Teilnehmende',
-  send: 'Senden',
-  chatPlaceholder: 'Nachricht an alle',
-  chatLog: 'Chatnachrichten',
-  noMessages: 'Noch keine Nachrichten.',
-  dismiss: 'Schließen',
-  yourName: 'Ihr Name',
-  quality: { good: 'Gute Verbindung', fair: 'Mäßige Verbindung', poor: 'Schlechte Verbindung' },
-  qualityReason: {
-    loss: 'Paketverlust',
-    rtt: 'hohe Verzögerung',
-    bandwidth: 'geringe Bandbreite',
-    cpu: 'ausgelasteter Prozessor',
-  },
-  screenOf: (name) => `Bildschirm von ${name}`,
-  joined: (name) => `${name} ist beigetreten`,
-  leftRoom: (name) => `${name} hat den Raum verlassen`,
-  raiseHand: 'Hand heben',
-  handRaised: (name) => `${name} hat die Hand gehoben`,
-  hands: 'Gehobene Hände',
-  reactions: 'Reaktionen',
-  pictureInPicture: 'Bild im Bild',
-  waiting: 'Warten, bis die Moderation Sie hereinlässt…',
-  cancel: 'Abbrechen',
-  admit: 'Zulassen',
-  deny: 'Ablehnen',
-  knocking: (name) => `${name} wartet auf Einlass`,
-  muteAll: 'Alle stummschalten',
-  lock: 'Raum sperren',
-  endMeeting: 'Für alle beenden',
-  ended: 'Die Moderation hat das Meeting beendet.',
-  errors: {
-    ...en.errors,
-    'token-unauthorized': 'Sie dürfen diesem Raum nicht beitreten.',
-    'token-forbidden': 'Sie dürfen diesem Raum nicht beitreten.',
-    'backend-unreachable': 'Der Videodienst ist nicht erreichbar.',
-    'media-denied': 'Der Zugriff auf Kamera oder Mikrofon wurde verweigert.',
-    'media-not-found': 'Keine Kamera und kein Mikrofon gefunden.',
-    'room-full': 'Dieser Raum ist voll.',
-    'room-locked': 'Dieser Raum ist gesperrt.',
-    'lobby-denied': 'Die Moderation hat Sie nicht hereingelassen.',
-    'host-only': 'Das kann nur die Moderation.',
-    'invalid-input': 'Dieser Wert wurde nicht angenommen.',
-    'rate-limited': 'Zu viele auf einmal: Bitte kurz warten.',
-    'media-unreachable':
-      'Audio und Video erreichen den Server nicht: Das Netzwerk blockiert die Verbindung, oder der Server nennt eine Adresse, die dieses Gerät nicht erreicht.',
-    'queue-closed': 'Gerade ist niemand vom Support erreichbar. Bitte versuchen Sie es später noch einmal.',
-    'queue-full': 'Alle sind im Gespräch und die Warteschlange ist voll. Bitte versuchen Sie es später.',
-    'queue-timeout': 'Leider konnte niemand rechtzeitig annehmen. Bitte versuchen Sie es später noch einmal.',
-    'queue-failed': 'Die Support-Warteschlange ist gerade nicht erreichbar.',
-    'recording-forbidden': 'Nur die Moderation kann diesen Anruf aufzeichnen.',
-    'recording-in-progress': 'Dieser Anruf wird bereits aufgezeichnet.',
-    'recording-failed': 'Die Aufzeichnung ist fehlgeschlagen. Was bereits hochgeladen war, bleibt erhalten.',
-  },
-  recording: {
-    record: 'Aufzeichnen',
-    stop: 'Aufzeichnung beenden',
-    indicator: 'Aufzeichnung',
-    startedBy: (name) => `Dieser Anruf wird aufgezeichnet (gestartet von ${name})`,
-    started: (name) => `${name} hat die Aufzeichnung dieses Anrufs gestartet`,
-    stopped: 'Aufzeichnung beendet',
-    failed: 'Die Aufzeichnung wurde wegen eines Fehlers beendet',
-  },
-  queue: queueDe,
+const TABLES: Record<string, CallsStrings> = { en };
+/**
+ * Built-in tables other than English, each a chunk beside the widget (`calls-room-strings-de.js`), loaded
+ * by `loadStrings` once `lang` asks for it: a page in English never fetches them.
+ */
+const MORE: Record<string, () => Promise<{ strings: CallsStrings }>> = {
+  de: () => import('./strings-de.ts'),
 };
+const loading = new Map<string, Promise<void>>();
 
-const TABLES: Record<string, CallsStrings> = { en, de };
+const language = (lang: string | undefined) => (lang ?? '').toLowerCase().split('-')[0] ?? '';
+
+/**
+ * Loads the built-in table of `lang` unless it is here (or there is none, or it failed to load once: English
+ * then); `undefined` when there is nothing to wait for. `<calls-room>` calls it itself.
+ */
+export function loadStrings(lang: string | undefined): Promise<void> | undefined {
+  const code = language(lang);
+  const load = MORE[code];
+  if (TABLES[code] || !load) return undefined;
+  let pending = loading.get(code);
+  if (!pending) {
+    pending = load().then(
+      (m) => void (TABLES[code] = m.strings),
+      () => void (TABLES[code] = en),
+    );
+    loading.set(code, pending);
+  }
+  return pending;
+}
 
 /** A partial override: any entry, and any error message. */
 export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors' | 'recording'>> & {
@@ -275,8 +213,9 @@ export type CallsStringsOverride = Partial<Omit<CallsStrings, 'errors' | 'record
   recording?: Partial<RecordingStrings>;
 };
 
+/** The table of `lang` (English until `loadStrings(lang)` has loaded it), with `override` on top. */
 export function resolveStrings(lang: string | undefined, override?: CallsStringsOverride): CallsStrings {
-  const base = TABLES[(lang ?? '').toLowerCase().split('-')[0] ?? ''] ?? en;
+  const base = TABLES[language(lang)] ?? en;
   if (!override) return base;
   return {
     ...base,

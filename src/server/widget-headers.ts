@@ -16,7 +16,8 @@ export const WIDGET_FILES = [
   'calls-room.js.map',
   // The lazy chunks, which calls-room.js loads relative to itself (vite.config.ts names them): the
   // composite recorder when a host records, the support line's waiting view with `queue`, the analytics
-  // reporter when a Room starts, the stats sampler as a call starts. test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
+  // reporter when a Room starts, the stats sampler as a call starts, the German strings for `lang="de"`.
+  // test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
   'calls-room-recorder.js',
   'calls-room-recorder.js.map',
   'calls-room-queue.js',
@@ -25,6 +26,8 @@ export const WIDGET_FILES = [
   'calls-room-analytics.js.map',
   'calls-room-stats.js',
   'calls-room-stats.js.map',
+  'calls-room-strings-de.js',
+  'calls-room-strings-de.js.map',
 ] as const;
 
 export type WidgetFile = (typeof WIDGET_FILES)[number];
