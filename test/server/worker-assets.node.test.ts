@@ -4,7 +4,7 @@
  * still reaches the Worker.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, normalize, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Miniflare } from 'miniflare';
@@ -89,6 +89,20 @@ void describe('the widget from the Worker (Workers static assets, workerd)', () 
     assert.equal(again.status, 304);
     assert.equal(again.headers.get('access-control-allow-origin'), '*');
     assert.equal((await again.arrayBuffer()).byteLength, 0);
+  });
+
+  void it('serves every lazy chunk calls-room-*.js beside it with the same headers', async () => {
+    const chunks = (await readdir(dir)).filter((f) => /^calls-room-.+\.js$/.test(f));
+    assert.ok(chunks.length > 0, 'the build has chunks');
+    for (const chunk of chunks) {
+      const res = await fetch(`${base}/${chunk}`, { headers: { origin: 'https://site.example' } });
+      assert.equal(res.status, 200, chunk);
+      assert.match(res.headers.get('content-type') ?? '', /^(text|application)\/javascript/, chunk);
+      for (const [name, value] of Object.entries(WIDGET_HEADERS)) {
+        assert.equal(res.headers.get(name), value, `${chunk}: ${name}`);
+      }
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), await readFile(join(dir, chunk)), chunk);
+    }
   });
 
   void it('serves the source map, and not the _headers file', async () => {
