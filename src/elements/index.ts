@@ -4,7 +4,7 @@ export { CallsTile } from './calls-tile.ts';
 export { CallsControls } from './calls-controls.ts';
 export { CallsChat } from './calls-chat.ts';
 export * from './events.ts';
-export { resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
+export { loadStrings, resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
 export type { RoomActions, RoomContextValue, RoomUi } from './context.ts';
 export { Room, RoomError, ROOM_ERROR_CODES } from '../client/room.ts';
 export type * from '../client/room-types.ts';
