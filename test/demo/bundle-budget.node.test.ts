@@ -33,10 +33,14 @@ void describe('the widget bundle', () => {
 
   const gzipSize = async () => gzipSync(await readFile(join(dir, 'calls-room.js')), { level: 9 }).byteLength;
 
-  // TODO: drop `todo` once calls-room.js is within budget (2026-11-30: 40.2 KiB gzip -9 after the lazy chunks).
-  void it('keeps calls-room.js within 30 KB gzip', { todo: 'over budget, see BENCHMARKS.md' }, async () => {
+  // The budget is 30 KB and not met yet (2026-11-30: 40.2 KiB gzip -9 after the lazy chunks; what is left is
+  // Lit and the call engine, see BENCHMARKS.md). Until it is, this ceiling stops the file from growing again:
+  // lower it with every cut, and make it BUDGET when the engine loads on join().
+  const CEILING = 41 * 1024;
+  void it(`keeps calls-room.js from growing (ceiling ${CEILING} B gzip; budget ${BUDGET} B not yet met)`, async () => {
     const size = await gzipSize();
-    assert.ok(size <= BUDGET, `calls-room.js is ${size} B gzip, over the ${BUDGET} B budget`);
+    assert.ok(size <= CEILING, `calls-room.js is ${size} B gzip, over the ${CEILING} B ceiling`);
+    if (size <= BUDGET) console.log(`calls-room.js is within its ${BUDGET} B budget: make CEILING = BUDGET`);
   });
 
   void it('serves every lazy chunk calls-room-*.js (and its map) at its URL with the widget headers', async () => {
