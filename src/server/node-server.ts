@@ -22,6 +22,7 @@ import { DASHBOARD_FILES } from './dashboard-page.ts';
 import { FileLineStore } from './node-line-store.ts';
 import { NodeQueues } from './node-queues.ts';
 import { FileRoomStore } from './node-store.ts';
+import { analyticsLineSink, teeLineSinks } from './line-analytics.ts';
 import { logSink, type LineEventSink } from './line-events.ts';
 import { PresenceHost, type Connection } from './presence-host.ts';
 import { NodeRecordings, nodeRecordingStore } from './recording-node.ts';
@@ -206,7 +207,11 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     options.settings,
     now,
     options.dataDir !== undefined ? new FileLineStore(options.dataDir) : undefined,
-    options.lineEvents ?? logSink(options.log ?? (() => undefined)),
+    options.lineEvents ??
+      teeLineSinks(
+        logSink(options.log ?? (() => undefined)),
+        analyticsLineSink(analytics.sink, options.log ?? (() => undefined)),
+      ),
   );
   const recordingSettings =
     options.recordings ??

@@ -4,7 +4,9 @@
  * anyone is told: the runtime holds outgoing messages until the write is durable), so a restarted or evicted
  * object comes back with every waiting customer and every call in progress.
  */
-import { logSink } from './line-events.ts';
+import { workerAnalytics } from './analytics-worker.ts';
+import { analyticsLineSink, teeLineSinks } from './line-analytics.ts';
+import { logSink, type LineEventSink } from './line-events.ts';
 import type { QueuesBackend } from './queue-routes.ts';
 import { parseSettings } from './settings.ts';
 import { SupportLineHost } from './support-line-host.ts';
@@ -53,6 +55,13 @@ export class QueueObject {
     });
   }
 
+  /** The log, and the analytics Queue when the Worker has one (the dashboard counts the line's events). */
+  private lineEvents(): LineEventSink {
+    const log = (line: string) => console.log(line);
+    const analytics = workerAnalytics(this.env);
+    return analytics ? teeLineSinks(logSink(log), analyticsLineSink(analytics.sink, log)) : logSink(log);
+  }
+
   private hostFor(queue: string): SupportLineHost {
     if (!this.host) {
       const settings = parseSettings(this.env, 'worker');
@@ -63,7 +72,7 @@ export class QueueObject {
         maxWaitMs: settings.queueWaitLimitMs,
         graceMs: Math.max(settings.resumeGraceMs, 15_000),
         tokenTtlSeconds: settings.tokenTtlSeconds,
-        events: logSink((line) => console.log(line)),
+        events: this.lineEvents(),
         ...(this.restored ? { restored: this.restored } : {}),
         persist: (snapshot) => void this.state.storage.put(STORAGE_KEY, { ...snapshot, queue }),
       });
