@@ -1,5 +1,6 @@
 /** Server-side validation of client presence messages (the types live in `src/protocol/presence.ts`). */
 import { z } from 'zod';
+import { parseFrame } from './frame-parser.ts';
 import { checkMetadata } from '../protocol/metadata.ts';
 import { PRESENCE_LIMITS, type ClientMessage, type PresenceErrorCode } from '../protocol/presence.ts';
 import { avatarUrlProblem, nameProblem } from '../protocol/profile.ts';
@@ -127,40 +128,10 @@ export type ParseResult =
 
 /** Parses one text frame; never throws. */
 export function parseClientMessage(text: string): ParseResult {
-  if (text.length > PRESENCE_LIMITS.maxMessageChars) {
-    return {
-      ok: false,
-      code: 'too-large',
-      message: `messages are limited to ${PRESENCE_LIMITS.maxMessageChars} characters`,
-    };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, code: 'bad-json', message: 'message is not JSON' };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, code: 'invalid-message', message: 'message must be a JSON object' };
-  }
-  const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) {
-    return {
-      ok: false,
-      code: 'unknown-type',
-      message: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : (type ?? null))}`,
-    };
-  }
-  const result = schemas[type as ClientMessage['type']].safeParse(raw);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-    return {
-      ok: false,
-      code: 'invalid-message',
-      message: `${where}${first?.message ?? 'invalid'}`,
-      ref: type,
-    };
-  }
-  return { ok: true, message: result.data };
+  return parseFrame<ClientMessage, PresenceErrorCode>(text, schemas, PRESENCE_LIMITS.maxMessageChars, {
+    tooLarge: 'too-large',
+    badJson: 'bad-json',
+    unknownType: 'unknown-type',
+    invalid: 'invalid-message',
+  });
 }

@@ -3,6 +3,7 @@
  * Metadata is checked again with the widget's own rules (`checkMetadata`): whatever a page sends is untrusted.
  */
 import { z } from 'zod';
+import { parseFrame } from './frame-parser.ts';
 import { checkMetadata } from '../protocol/metadata.ts';
 import { LINE_LIMITS, type LineClientMessage, type LineErrorCode } from '../protocol/queue.ts';
 
@@ -33,45 +34,17 @@ export type LineParseResult =
 
 /** Parses one text frame; never throws. */
 export function parseLineMessage(text: string): LineParseResult {
-  if (text.length > LINE_LIMITS.maxMessageChars) {
-    return {
-      ok: false,
-      code: 'invalid-message',
-      message: `messages are limited to ${LINE_LIMITS.maxMessageChars} characters`,
-    };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, code: 'invalid-message', message: 'message is not JSON' };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, code: 'invalid-message', message: 'message must be a JSON object' };
-  }
-  const type = (raw as { type?: unknown }).type;
-  if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) {
-    return {
-      ok: false,
-      code: 'invalid-message',
-      message: `unknown message type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 64) : (type ?? null))}`,
-    };
-  }
-  const result = schemas[type as LineClientMessage['type']].safeParse(raw);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-    return {
-      ok: false,
-      code: 'invalid-message',
-      message: `${where}${first?.message ?? 'invalid'}`,
-      ref: type,
-    };
-  }
-  const message = result.data as LineClientMessage;
+  const parsed = parseFrame<LineClientMessage, LineErrorCode>(text, schemas, LINE_LIMITS.maxMessageChars, {
+    tooLarge: 'invalid-message',
+    badJson: 'invalid-message',
+    unknownType: 'invalid-message',
+    invalid: 'invalid-message',
+  });
+  if (!parsed.ok) return parsed;
+  const message = parsed.message;
   if (message.type === 'enqueue' && message.metadata !== undefined) {
     const checked = checkMetadata(message.metadata);
-    if (!checked.ok) return { ok: false, code: 'invalid-metadata', message: checked.problem, ref: type };
+    if (!checked.ok) return { ok: false, code: 'invalid-metadata', message: checked.problem, ref: 'enqueue' };
     message.metadata = checked.value;
   }
   return { ok: true, message };
