@@ -9,13 +9,10 @@ import { parseClientMessage } from './presence-schema.ts';
 import { PresenceRoom, type RoomEffect } from './presence-room.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import { TokenError, verifyRoomToken } from './tokens.ts';
+import { safeClose, safeSend, type HostSocket } from './host-socket.ts';
 
-export interface PresenceSocket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued but not yet sent, where the runtime tells (Node's `ws`). */
-  bufferedAmount?(): number;
-}
+/** The server's end of a presence WebSocket. */
+export type PresenceSocket = HostSocket;
 
 /** A socket that lets this much pile up unread is dropped (it may resume) instead of growing without bound. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -311,18 +308,6 @@ export class PresenceHost {
     if (conn.closed) return;
     conn.closed = true;
     this.conns.delete(conn);
-    try {
-      conn.socket.close(code, reason.slice(0, 120));
-    } catch {
-      // already closing
-    }
-  }
-}
-
-function safeSend(socket: PresenceSocket, text: string): void {
-  try {
-    socket.send(text);
-  } catch {
-    // The socket is going away; its close event cleans up.
+    safeClose(conn.socket, code, reason);
   }
 }

@@ -13,11 +13,10 @@ import type { LineEventSink } from './line-events.ts';
 import { parseLineMessage } from './queue-schema.ts';
 import { SupportLine, type LineEffect, type LineSnapshot } from './support-line.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
+import { safeClose, safeSend, type HostSocket } from './host-socket.ts';
 
-export interface LineSocket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-}
+/** The server's end of a support-line WebSocket. */
+export type LineSocket = HostSocket;
 
 export interface SupportLineHostOptions {
   queue: string;
@@ -334,18 +333,6 @@ export class SupportLineHost {
     if (conn.closed) return;
     conn.closed = true;
     this.conns.delete(conn.id);
-    try {
-      conn.socket.close(code, reason.slice(0, 120));
-    } catch {
-      // already closing
-    }
-  }
-}
-
-function safeSend(socket: LineSocket, text: string): void {
-  try {
-    socket.send(text);
-  } catch {
-    // The socket is going away; its close event cleans up.
+    safeClose(conn.socket, code, reason);
   }
 }
