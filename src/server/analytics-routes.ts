@@ -17,6 +17,7 @@ import { dashboardPage } from './dashboard-page.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { Settings } from './settings.ts';
 import { TokenError, verifyRoomToken } from './tokens.ts';
+import { schemaProblem } from './schema-problem.ts';
 
 export interface AnalyticsRoutesOptions {
   settings: Settings;
@@ -66,11 +67,7 @@ export function mountAnalytics<E extends BodyEnv>(app: Hono<E>, o: AnalyticsRout
     }
     const parsed = analyticsBatchSchema.safeParse(json);
     if (!parsed.success) {
-      const where = parsed.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join('.').slice(0, 100) || 'body'}: ${i.message.slice(0, 200)}`)
-        .join('; ');
-      return refuse(c, 400, 'invalid_params', `analytics batch: ${where}`);
+      return refuse(c, 400, 'invalid_params', `analytics batch: ${schemaProblem(parsed.error)}`);
     }
     const { beaconToken, ...batch } = parsed.data;
     const at = now();

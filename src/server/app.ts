@@ -19,6 +19,7 @@ import { isRecordingChunk, mountRecordingRoutes, type Recordings } from './recor
 import type { AccessDecision } from './session-bindings.ts';
 import type { Settings } from './settings.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
+import { schemaProblem } from './schema-problem.ts';
 
 /** Where rooms live: in this process (Node) or in Durable Objects (Workers). */
 export interface RoomsBackend {
@@ -376,11 +377,7 @@ export function checkRequest(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const where = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.').slice(0, 100) || 'body'}: ${i.message.slice(0, 200)}`)
-      .join('; ');
-    return new BodyError(400, 'decoding_error', `JSON body validation error: ${where}`);
+    return new BodyError(400, 'decoding_error', `JSON body validation error: ${schemaProblem(parsed.error)}`);
   }
   const body: unknown = parsed.data;
   const sdp = (body as { sessionDescription?: { sdp?: unknown } } | undefined)?.sessionDescription?.sdp;
