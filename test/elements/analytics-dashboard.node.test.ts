@@ -119,16 +119,26 @@ void describe('the dashboard shows a real call', { timeout: 300_000 }, () => {
       const joinP50 = await dash.locator('#join-p50').textContent();
       assert.match(joinP50 ?? '', /^\d+ ms$/, 'a join time p50');
       await dash.click(`${row} a`);
-      await dash.waitForSelector('#participants tbody tr[data-participant]:nth-child(2)', {
-        timeout: 30_000,
-      });
-      const rows = await dash.$$eval('#participants tbody tr', (trs) =>
-        trs.map((tr) =>
-          Object.fromEntries(
-            [...tr.querySelectorAll('td')].map((td) => [td.dataset.field ?? '', td.textContent ?? '']),
+      // Batches reach the store in any order (the Worker's Queue consumer lags): a participant's row can
+      // exist from its events before its samples land. Reload the call until both rows have bitrates.
+      type Row = Record<string, string>;
+      let rows: Row[] = [];
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await dash.waitForSelector('#participants tbody tr[data-participant]:nth-child(2)', {
+          timeout: 30_000,
+        });
+        rows = await dash.$$eval('#participants tbody tr', (trs) =>
+          trs.map((tr) =>
+            Object.fromEntries(
+              [...tr.querySelectorAll('td')].map((td) => [td.dataset.field ?? '', td.textContent ?? '']),
+            ),
           ),
-        ),
-      );
+        );
+        if (rows.every((r) => Number(r.sendKbps) > 0 && Number(r.recvKbps) > 0)) break;
+        assert.ok(Date.now() < deadline, `both participants with bitrates (last: ${JSON.stringify(rows)})`);
+        await dash.reload();
+      }
       for (const r of rows) {
         assert.ok(Number(r.sendKbps) > 0, `sent bitrate ${r.sendKbps}`);
         assert.ok(Number(r.recvKbps) > 0, `received bitrate ${r.recvKbps}`);
