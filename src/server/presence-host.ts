@@ -9,7 +9,7 @@ import { parseClientMessage } from './presence-schema.ts';
 import { PresenceRoom, type RoomEffect } from './presence-room.ts';
 import type { AccessDecision } from './session-bindings.ts';
 import { TokenError, verifyRoomToken } from './tokens.ts';
-import { safeClose, safeSend, type HostSocket } from './host-socket.ts';
+import { FrameBudget, safeClose, safeSend, type HostSocket } from './host-socket.ts';
 
 /** The server's end of a presence WebSocket. */
 export type PresenceSocket = HostSocket;
@@ -39,19 +39,16 @@ export class Connection {
   participantId: string | undefined;
   joining = false;
   closed = false;
-  tokens: number;
-  lastRefill: number;
-  rateLimitedNotified = 0;
+  readonly budget: FrameBudget;
   /** Serializes handling: the async token check of `join` must finish before later frames. */
   queue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly socket: PresenceSocket,
     readonly openedAt: number,
-    burst: number,
+    budget: { rate: number; burst: number },
   ) {
-    this.tokens = burst;
-    this.lastRefill = openedAt;
+    this.budget = new FrameBudget(budget.rate, budget.burst, openedAt);
   }
 }
 
@@ -90,7 +87,7 @@ export class PresenceHost {
   }
 
   open(socket: PresenceSocket): Connection {
-    const conn = new Connection(socket, this.now(), this.burst);
+    const conn = new Connection(socket, this.now(), { rate: this.rate, burst: this.burst });
     this.conns.add(conn);
     return conn;
   }
@@ -276,23 +273,15 @@ export class PresenceHost {
   }
 
   private takeToken(conn: Connection): boolean {
-    const now = this.now();
-    conn.tokens = Math.min(this.burst, conn.tokens + ((now - conn.lastRefill) / 1000) * this.rate);
-    conn.lastRefill = now;
-    if (conn.tokens >= 1) {
-      conn.tokens -= 1;
-      return true;
-    }
-    // One error per second at most, so a flood does not turn into a flood of errors.
-    if (now - conn.rateLimitedNotified >= 1000) {
-      conn.rateLimitedNotified = now;
+    const taken = conn.budget.take(this.now());
+    if (!taken.ok && taken.tell) {
       this.sendTo(conn, {
         type: 'error',
         code: 'rate-limited',
         message: `at most ${this.rate} messages per second`,
       });
     }
-    return false;
+    return taken.ok;
   }
 
   private sendTo(conn: Connection, message: ServerMessage): void {

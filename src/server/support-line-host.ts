@@ -13,7 +13,7 @@ import type { LineEventSink } from './line-events.ts';
 import { parseLineMessage } from './queue-schema.ts';
 import { SupportLine, type LineEffect, type LineSnapshot } from './support-line.ts';
 import { createRoomToken, TokenError, verifyRoomToken } from './tokens.ts';
-import { safeClose, safeSend, type HostSocket } from './host-socket.ts';
+import { FrameBudget, safeClose, safeSend, type HostSocket } from './host-socket.ts';
 
 /** The server's end of a support-line WebSocket. */
 export type LineSocket = HostSocket;
@@ -42,17 +42,15 @@ class LineConnection {
   joined = false;
   joining = false;
   closed = false;
-  tokens: number;
-  lastRefill: number;
+  readonly budget: FrameBudget;
   queue: Promise<void> = Promise.resolve();
   constructor(
     readonly id: string,
     readonly socket: LineSocket,
     readonly openedAt: number,
-    burst: number,
+    budget: { rate: number; burst: number },
   ) {
-    this.tokens = burst;
-    this.lastRefill = openedAt;
+    this.budget = new FrameBudget(budget.rate, budget.burst, openedAt);
   }
 }
 
@@ -94,7 +92,10 @@ export class SupportLineHost {
   }
 
   open(socket: LineSocket): LineConnection {
-    const conn = new LineConnection(`c${++this.next}`, socket, this.now(), this.burst);
+    const conn = new LineConnection(`c${++this.next}`, socket, this.now(), {
+      rate: this.rate,
+      burst: this.burst,
+    });
     this.conns.set(conn.id, conn);
     return conn;
   }
@@ -301,19 +302,15 @@ export class SupportLineHost {
   }
 
   private takeToken(conn: LineConnection): boolean {
-    const now = this.now();
-    conn.tokens = Math.min(this.burst, conn.tokens + ((now - conn.lastRefill) / 1000) * this.rate);
-    conn.lastRefill = now;
-    if (conn.tokens >= 1) {
-      conn.tokens -= 1;
-      return true;
+    const taken = conn.budget.take(this.now());
+    if (!taken.ok && taken.tell) {
+      this.sendTo(conn, {
+        type: 'error',
+        code: 'rate-limited',
+        message: `at most ${this.rate} messages per second`,
+      });
     }
-    this.sendTo(conn, {
-      type: 'error',
-      code: 'rate-limited',
-      message: `at most ${this.rate} messages per second`,
-    });
-    return false;
+    return taken.ok;
   }
 
   private sendTo(conn: LineConnection, message: LineServerMessage): void {
