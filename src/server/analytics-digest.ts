@@ -98,6 +98,17 @@ export function emptyDelta(): ParticipantDelta {
   };
 }
 
+/**
+ * What tells one client batch from every other: a reporter sends a batch again (a retried fetch, a beacon
+ * of a batch still in flight when the page went away) with the same `seq` and `sentAt`, and a Queue may
+ * deliver a message twice; stores count each key once. Server events have no key.
+ */
+export function batchKey(message: AnalyticsMessage): string | undefined {
+  if (message.origin !== 'client') return undefined;
+  const b = message.batch;
+  return `${b.room}\n${b.participantId}\n${b.seq}\n${b.sentAt}`;
+}
+
 /** The reporter's own experience: what it sends (its local sample) and everything it receives. */
 export function digest(message: AnalyticsMessage): Digest {
   if (message.origin === 'server') {

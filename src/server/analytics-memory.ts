@@ -5,6 +5,7 @@
  * the user who reported it first (a later report by another user is dropped).
  */
 import {
+  batchKey,
   CALL_GAP_MS,
   digest,
   emptyDelta,
@@ -25,6 +26,8 @@ import {
 /** Kept per call, newest last; older ones are dropped (the raw batches keep everything). */
 const MAX_POINTS_PER_CALL = 20_000;
 const MAX_EVENTS_PER_CALL = 5_000;
+/** Batch keys remembered to drop repeats; the oldest are forgotten first (a repeat comes within minutes). */
+const MAX_SEEN_BATCHES = 200_000;
 
 interface CallState {
   row: CallRow;
@@ -38,9 +41,12 @@ const visible = (scope: Scope, room: string) => scope.all || scope.room === room
 export class MemoryAnalytics implements AnalyticsReader {
   readonly #calls = new Map<string, CallState>();
   readonly #current = new Map<string, string>();
+  readonly #seen = new Set<string>();
 
-  /** Applies one message; false when it was dropped (a participant id another user owns). */
+  /** Applies one message; false when it was dropped (a repeat, or a participant id another user owns). */
   apply(message: AnalyticsMessage): boolean {
+    const key = batchKey(message);
+    if (key !== undefined && this.#seen.has(key)) return false;
     const d = digest(message);
     const call = this.#callFor(d.room, d.at);
     if (d.participantId && d.participant) {
@@ -56,6 +62,7 @@ export class MemoryAnalytics implements AnalyticsReader {
         call.row.participants = call.participants.size;
       }
     }
+    if (key !== undefined) this.#remember(key);
     call.points.push(...d.points);
     if (call.points.length > MAX_POINTS_PER_CALL)
       call.points.splice(0, call.points.length - MAX_POINTS_PER_CALL);
@@ -64,6 +71,14 @@ export class MemoryAnalytics implements AnalyticsReader {
       call.events.splice(0, call.events.length - MAX_EVENTS_PER_CALL);
     call.row.lastAt = Math.max(call.row.lastAt, d.at);
     return true;
+  }
+
+  #remember(key: string): void {
+    this.#seen.add(key);
+    if (this.#seen.size > MAX_SEEN_BATCHES) {
+      const oldest = this.#seen.values().next();
+      if (!oldest.done) this.#seen.delete(oldest.value);
+    }
   }
 
   #callFor(room: string, at: number): CallState {

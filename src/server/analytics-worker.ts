@@ -9,6 +9,7 @@
  */
 import {
   CALL_GAP_MS,
+  batchKey,
   digest,
   emptyDelta,
   mergeDelta,
@@ -77,6 +78,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS events (call_id TEXT NOT NULL, participant_id TEXT, at INTEGER NOT NULL,
      type TEXT NOT NULL, data TEXT NOT NULL)`,
   'CREATE INDEX IF NOT EXISTS events_call ON events (call_id, at)',
+  // One row per client batch applied: a repeat (a retried fetch, a beacon, a redelivery) is dropped.
+  'CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, at INTEGER NOT NULL)',
 ];
 
 const ready = new WeakMap<D1Database, Promise<unknown>>();
@@ -175,14 +178,23 @@ export class D1Analytics implements AnalyticsReader {
   constructor(private readonly db: D1Database) {}
 
   async apply(message: AnalyticsMessage): Promise<boolean> {
-    const d = digest(message);
+    const key = batchKey(message);
     const db = this.db;
+    if (key !== undefined) {
+      const seen = await db.prepare('SELECT 1 AS seen FROM batches WHERE key = ?').bind(key).first();
+      if (seen) return false;
+    }
+    const d = digest(message);
     const current = await db
       .prepare('SELECT * FROM calls WHERE room = ? ORDER BY last_at DESC LIMIT 1')
       .bind(d.room)
       .first<CallDb>();
     let callId: string;
     const writes: D1PreparedStatement[] = [];
+    // In the same transaction: a repeat applied meanwhile by another consumer fails this one whole.
+    if (key !== undefined) {
+      writes.push(db.prepare('INSERT INTO batches (key, at) VALUES (?, ?)').bind(key, d.at));
+    }
     if (current && d.at - current.last_at <= CALL_GAP_MS) {
       callId = current.id;
     } else {
@@ -245,7 +257,12 @@ export class D1Analytics implements AnalyticsReader {
         )
         .bind(d.at, callId, callId),
     );
-    await db.batch(writes);
+    try {
+      await db.batch(writes);
+    } catch (error) {
+      if (key !== undefined && /UNIQUE constraint failed: batches\.key/.test(String(error))) return false;
+      throw error;
+    }
     return true;
   }
 

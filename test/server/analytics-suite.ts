@@ -168,6 +168,47 @@ export function analyticsSuite(name: string, start: () => Promise<AnalyticsTarge
       }
     });
 
+    void it('a batch sent again (retry, beacon, redelivery) counts once', async () => {
+      const t = await start();
+      try {
+        const room = roomName('again');
+        const auth = await token(room, 'ada');
+        const first = batch(room, 'p-ada');
+        assert.equal((await post(t.base, first, auth)).status, 202);
+        // The same batch again: as a retried fetch, then as a beacon with the scoped token.
+        const again = await post(t.base, first, auth);
+        assert.equal(again.status, 202, await again.clone().text());
+        const { beaconToken } = (await again.json()) as { beaconToken: string };
+        assert.equal((await post(t.base, { ...first, beaconToken }, undefined, true)).status, 202);
+        // A later batch with the same seq but another sentAt is another batch (a reporter that started over).
+        const later = batch(room, 'p-ada', { sentAt: first.sentAt + 1, events: [] });
+        assert.equal((await post(t.base, later, auth)).status, 202);
+        const marker = batch(room, 'p-ada', {
+          seq: 2,
+          events: [{ type: 'error', at: Date.now(), code: 'media-failed', fatal: false }],
+        });
+        assert.equal((await post(t.base, marker, auth)).status, 202);
+        const { call } = await callOf(t.base, room);
+        const detail = await waitFor(
+          async () => {
+            const d = (await (
+              await fetch(`${t.base}/api/analytics/calls/${encodeURIComponent(call.id)}`, {
+                headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+              })
+            ).json()) as { participants: { errors: number }[]; points: unknown[] };
+            return d.participants[0]?.errors === 2 ? d : undefined;
+          },
+          'the marker batch on the dashboard',
+          20_000,
+        );
+        // first (1 error, 1 point) + later (1 point) + marker (1 error, 1 point); the two repeats add nothing.
+        assert.equal(detail.points.length, 3);
+        assert.equal(detail.participants[0]!.errors, 2);
+      } finally {
+        await t.close();
+      }
+    });
+
     void it('hostile batches are refused and store nothing', async () => {
       const t = await start();
       try {
