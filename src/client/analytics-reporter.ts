@@ -39,6 +39,8 @@ export class AnalyticsReporter {
   #samples: StatsSample[] = [];
   #events: AnalyticsEvent[] = [];
   #seq = 0;
+  /** The batch taken but not yet acknowledged: sent again as it is (same seq and sentAt), so it counts once. */
+  #unsent: AnalyticsBatch | undefined;
   #beaconToken: string | undefined;
   #lastToken: string | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -53,7 +55,8 @@ export class AnalyticsReporter {
   }
 
   get pending(): number {
-    return this.#samples.length + this.#events.length;
+    const unsent = this.#unsent ? this.#unsent.samples.length + this.#unsent.events.length : 0;
+    return this.#samples.length + this.#events.length + unsent;
   }
 
   event(e: AnalyticsEvent): void {
@@ -71,8 +74,12 @@ export class AnalyticsReporter {
   /** Sends what is queued (one batch at a time; the rest waits for the next flush). */
   async flush(): Promise<void> {
     if (this.#sending || this.#closed || this.pending === 0) return;
-    const batch = this.#take();
+    const batch = this.#unsent ?? this.#take();
     if (!batch) return;
+    // Repeats count once on the backend only within its clock window: a batch that failed for that long is
+    // sent as a new one.
+    if (Date.now() - batch.sentAt > ANALYTICS_LIMITS.maxClockSkewMs / 2) batch.sentAt = Date.now();
+    this.#unsent = batch;
     this.#sending = true;
     try {
       const token = await this.#o.token();
@@ -83,17 +90,17 @@ export class AnalyticsReporter {
         body: JSON.stringify(batch),
       });
       if (res.ok) {
+        this.#unsent = undefined;
         const answer = (await res.json()) as Partial<AnalyticsAccepted>;
         if (typeof answer.beaconToken === 'string') this.#beaconToken = answer.beaconToken;
       } else if (res.status === 401 || res.status === 403 || res.status === 404) {
         this.close();
-      } else if (res.status === 429 || res.status >= 500) {
-        this.#putBack(batch);
-      } else if (++this.#refusals > 3) {
-        this.close();
+      } else if (res.status !== 429 && res.status < 500) {
+        this.#unsent = undefined;
+        if (++this.#refusals > 3) this.close();
       }
     } catch {
-      this.#putBack(batch);
+      // Unreachable: the same batch goes again at the next flush.
     } finally {
       this.#sending = false;
     }
@@ -105,9 +112,15 @@ export class AnalyticsReporter {
    */
   sendNow(): void {
     if (this.#closed) return;
-    for (let i = 0; i < 4 && this.pending > 0; i++) {
+    // A batch in flight may die with the page: it goes again, and the backend counts it once.
+    const batches = this.#unsent ? [this.#unsent] : [];
+    this.#unsent = undefined;
+    while (batches.length < 4 && this.pending > 0) {
       const batch = this.#take();
-      if (!batch) return;
+      if (!batch) break;
+      batches.push(batch);
+    }
+    for (const batch of batches) {
       if (this.#beaconToken && this.#o.beacon) {
         const body = new Blob([JSON.stringify({ ...batch, beaconToken: this.#beaconToken })], {
           type: 'text/plain',
@@ -129,6 +142,7 @@ export class AnalyticsReporter {
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#unsent = undefined;
     this.#samples = [];
     this.#events = [];
   }
@@ -161,12 +175,6 @@ export class AnalyticsReporter {
       batch.samples.push(this.#samples.shift()!);
     }
     return batch;
-  }
-
-  #putBack(batch: AnalyticsBatch): void {
-    this.#samples.unshift(...batch.samples);
-    this.#events.unshift(...batch.events);
-    this.#trim();
   }
 
   #trim(): void {

@@ -6,6 +6,7 @@ import { classifyTracks } from '../../src/client/quality.ts';
 import { QUALITY_CONFIRM_WINDOWS, QualityMonitor } from '../../src/client/quality-monitor.ts';
 import { StatsSampler, type SamplerContext, type StatEntry } from '../../src/client/stats-sampler.ts';
 import { mosEstimate, type StatsSample, type TrackSample } from '../../src/protocol/analytics.ts';
+import { until } from '../helpers/wait.ts';
 
 const track = (over: Partial<TrackSample> = {}): TrackSample => ({
   direction: 'recv',
@@ -248,14 +249,60 @@ void describe('AnalyticsReporter', () => {
     r.close();
   });
 
-  void it('a backend that cannot be reached keeps the items for later; a refusal of the token stops it', async () => {
-    let status = 503;
-    let calls = 0;
+  void it('a batch still in flight when the page goes away is beaconed again with the same seq and sentAt', async () => {
+    const fetched: string[] = [];
+    const beacons: string[] = [];
+    let answer: (r: Response) => void = () => undefined;
     const r = new AnalyticsReporter({
       url: 'u',
       room: 'r1',
-      fetch: () => {
+      fetch: (_url, init) => {
+        fetched.push(init!.body as string);
+        if (fetched.length === 1) return Promise.resolve(Response.json({ beaconToken: 'b1' }));
+        return new Promise<Response>((resolve) => (answer = resolve));
+      },
+      token: () => Promise.resolve('t'),
+      identity: () => ({ participantId: 'p1' }),
+      beacon: (_url, body) => {
+        void body.text().then((t) => beacons.push(t));
+        return true;
+      },
+      flushMs: 3_600_000,
+    });
+    try {
+      r.event({ type: 'reconnecting', at: 1 });
+      await r.flush();
+      r.event({ type: 'reconnecting', at: 2 });
+      const inFlight = r.flush();
+      await until(() => fetched.length === 2, 'the second batch sent');
+      r.event({ type: 'left', at: 3, reason: 'left' });
+      r.sendNow();
+      await until(() => beacons.length === 2, 'two beacons');
+      const sent = JSON.parse(fetched[1]!) as { seq: number; sentAt: number; events: { type: string }[] };
+      const [again, last] = beacons.map((b) => JSON.parse(b) as typeof sent);
+      assert.deepEqual([again!.seq, again!.sentAt, again!.events], [sent.seq, sent.sentAt, sent.events]);
+      assert.deepEqual(
+        last!.events.map((e) => e.type),
+        ['left'],
+      );
+      answer(new Response('{}', { status: 503 }));
+      await inFlight;
+      assert.equal(r.pending, 0, 'a failure after the beacon does not keep it twice');
+    } finally {
+      r.close();
+    }
+  });
+
+  void it('a backend that cannot be reached keeps the items for later; a refusal of the token stops it', async () => {
+    let status = 503;
+    let calls = 0;
+    const bodies: { seq: number; sentAt: number; events: unknown[] }[] = [];
+    const r = new AnalyticsReporter({
+      url: 'u',
+      room: 'r1',
+      fetch: (_url, init) => {
         calls++;
+        bodies.push(JSON.parse(init!.body as string) as (typeof bodies)[number]);
         return Promise.resolve(new Response('{}', { status }));
       },
       token: () => Promise.resolve('t'),
@@ -265,11 +312,16 @@ void describe('AnalyticsReporter', () => {
     r.event({ type: 'reconnecting', at: 1 });
     await r.flush();
     assert.equal(r.pending, 1, 'kept after a 503');
+    r.event({ type: 'reconnecting', at: 2 });
+    await r.flush();
+    // The failed batch goes again as it was (the backend counts a batch once by its seq and sentAt).
+    assert.deepEqual(bodies[1], bodies[0]);
+    assert.equal(r.pending, 2, 'the retried batch and the newer item are both still kept');
     status = 401;
     await r.flush();
     assert.equal(r.pending, 0);
     r.event({ type: 'reconnecting', at: 2 });
     await r.flush();
-    assert.equal(calls, 2, 'nothing more after a 401');
+    assert.equal(calls, 3, 'nothing more after a 401');
   });
 });
