@@ -97,7 +97,7 @@ export interface AnalyticsBatch {
   participantId: string;
   /** The reporter's current Calls session: the backend checks that the token's user owns it. */
   sessionId?: string;
-  /** Counts up per page: duplicates (a beacon after a fetch) are dropped. */
+  /** Counts up per reporter; with `sentAt` it names the batch, and a batch sent again (a retry, a beacon) counts once. */
   seq: number;
   sentAt: number;
   samples: StatsSample[];
