@@ -5,6 +5,7 @@
 import type { ActiveRecording } from '../protocol/recording.ts';
 import type { Recordings, RecordingRooms } from './recording-routes.ts';
 import { RecordingService, type RecordingAnswer, type RecordingCaller } from './recording-service.ts';
+import { RETENTION_SWEEP_MS, sweepRecordings } from './recording-retention.ts';
 import type { RecordingSettings } from './recording-settings.ts';
 import { FileRecordingStore } from './recording-store-fs.ts';
 import { S3RecordingStore } from './recording-store-s3.ts';
@@ -17,6 +18,9 @@ export function nodeRecordingStore(settings: RecordingSettings): RecordingStore 
 
 export class NodeRecordings implements RecordingRooms {
   readonly #services = new Map<string, RecordingService>();
+  /** When a tick last started a retention sweep (the first tick does), and the last sweep asked for. */
+  #sweptAt = -Infinity;
+  #sweeping: Promise<number> = Promise.resolve(0);
 
   constructor(
     readonly store: RecordingStore,
@@ -65,15 +69,27 @@ export class NodeRecordings implements RecordingRooms {
    * so the timeout still finalizes them when their host does not come back.
    */
   async resume(): Promise<void> {
-    for (const room of (await this.store.rooms?.()) ?? []) this.#service(room);
+    for (const room of await this.store.rooms()) this.#service(room);
     await this.tick();
   }
 
-  /** Finalizes recordings whose host vanished; drops services with nothing running. */
+  /** Finalizes recordings whose host vanished; drops services with nothing running; sweeps hourly. */
   async tick(): Promise<void> {
     for (const [room, service] of this.#services) {
       await service.tick();
       if (!service.active) this.#services.delete(room);
     }
+    if (this.now() - this.#sweptAt >= RETENTION_SWEEP_MS) {
+      this.#sweptAt = this.now();
+      await this.sweep();
+    }
+  }
+
+  /** Deletes every recording past its retention at `now`, in every room (sweeps run one after another). */
+  sweep(now = this.now()): Promise<number> {
+    const run = () => sweepRecordings(this.store, this.settings.retentionDays, now, this.log);
+    const next = this.#sweeping.then(run, run);
+    this.#sweeping = next;
+    return next;
   }
 }

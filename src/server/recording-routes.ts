@@ -13,6 +13,7 @@ import type { RecordingAnswer, RecordingCaller } from './recording-service.ts';
 import { publicInfo } from './recording-service.ts';
 import type { ByteRange, RecordingStore } from './recording-store.ts';
 import { createTicket, ticketAllows } from './recording-tickets.ts';
+import { DAY_MS, expired } from './recording-retention.ts';
 import { verifyRoomToken } from './tokens.ts';
 
 /** Where each room's `RecordingService` runs. */
@@ -45,7 +46,6 @@ export interface RecordingRoutesOptions {
 
 /** How long a chunk may take to arrive (a few MiB on a slow uplink). */
 const CHUNK_TIMEOUT_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 const fail = (c: Context, status: number, errorCode: RecordingErrorCode, errorDescription: string) =>
   c.json({ errorCode, errorDescription }, status as 400);
@@ -120,12 +120,11 @@ export function mountRecordingRoutes<E extends Env>(app: Hono<E>, options: Recor
     const room = c.req.query('room') ?? '';
     if (!ROOM_NAME_PATTERN.test(room)) return fail(c, 400, 'invalid_params', 'room: the room to list');
     if (!(await host(c, room))) return forbidden(c);
-    const keepAfter = now() - recordings.retentionDays * DAY_MS;
     const infos = await store.listInfos(room);
     const base = new URL(c.req.url);
     const listed = [];
     for (const info of infos) {
-      if (info.endedAt !== null && info.endedAt < keepAfter) {
+      if (expired(info, recordings.retentionDays, now())) {
         await store.deleteRecording(room, info.id, info.chunks);
         continue;
       }

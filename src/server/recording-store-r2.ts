@@ -38,9 +38,10 @@ export interface R2Bucket {
   get(key: string, options?: { range?: { offset: number; length: number } }): Promise<R2ObjectBody | null>;
   head(key: string): Promise<R2Object | null>;
   list(options: {
-    prefix: string;
+    prefix?: string;
     cursor?: string;
-  }): Promise<{ objects: R2Object[]; truncated: boolean; cursor?: string }>;
+    delimiter?: string;
+  }): Promise<{ objects: R2Object[]; truncated: boolean; cursor?: string; delimitedPrefixes?: string[] }>;
   delete(keys: string | string[]): Promise<void>;
   createMultipartUpload(key: string): Promise<R2MultipartUpload>;
 }
@@ -73,6 +74,17 @@ export class R2RecordingStore implements RecordingStore {
       }),
     );
     return infos.filter((i): i is StoredRecording => i !== undefined);
+  }
+
+  async rooms(): Promise<string[]> {
+    const rooms: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.bucket.list({ delimiter: '/', ...(cursor ? { cursor } : {}) });
+      for (const prefix of page.delimitedPrefixes ?? []) rooms.push(prefix.slice(0, -1));
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return rooms;
   }
 
   async putChunk(room: string, id: string, seq: number, bytes: Uint8Array): Promise<void> {

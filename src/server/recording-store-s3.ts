@@ -99,6 +99,23 @@ export class S3RecordingStore implements RecordingStore {
     return infos.filter((i): i is StoredRecording => i !== undefined);
   }
 
+  async rooms(): Promise<string[]> {
+    const rooms: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', delimiter: '/' });
+      if (token) query.set('continuation-token', token);
+      const xml = await (await this.#send(`${this.#base}?${query.toString()}`))!.text();
+      // <CommonPrefixes><Prefix>room/</Prefix></CommonPrefixes>: one per room.
+      for (const prefix of xmlValues(xml, 'Prefix'))
+        if (prefix.endsWith('/')) rooms.push(prefix.slice(0, -1));
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? xmlValues(xml, 'NextContinuationToken')[0]
+        : undefined;
+    } while (token);
+    return rooms;
+  }
+
   async putChunk(room: string, id: string, seq: number, bytes: Uint8Array): Promise<void> {
     await this.#send(this.#url(chunkKey(room, id, seq)), {
       method: 'PUT',

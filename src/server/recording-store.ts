@@ -46,8 +46,8 @@ export interface RecordingStore {
   fileSize(room: string, id: string): Promise<number | undefined>;
   /** The final file, or a range of it; undefined when it does not exist. */
   readFile(room: string, id: string, range?: ByteRange): Promise<StoredFile | undefined>;
-  /** Rooms with recordings (Node's directory: to finish recordings left running by a restart). */
-  rooms?(): Promise<string[]>;
+  /** Rooms with recordings (to finish recordings left running by a restart, and for the retention sweep). */
+  rooms(): Promise<string[]>;
   /** Removes everything of one recording (retention). */
   deleteRecording(room: string, id: string, chunks: number): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import type { ActiveRecording } from '../protocol/recording.ts';
 import type { Recordings, RecordingRooms } from './recording-routes.ts';
 import { RecordingService, type RecordingAnswer, type RecordingCaller } from './recording-service.ts';
+import { sweepRecordings } from './recording-retention.ts';
 import { parseRecordingSettings } from './recording-settings.ts';
 import { R2RecordingStore, type R2Bucket } from './recording-store-r2.ts';
 
@@ -55,6 +56,19 @@ export function workerRecordings(
     stop: (room, caller, id) => rpc(room, { op: 'stop', id }, caller),
   };
   return { rooms, store: new R2RecordingStore(bucket), retentionDays: settings.retentionDays };
+}
+
+/**
+ * The Cron Trigger's retention sweep (wrangler.toml `[triggers]`): every room in `RECORDINGS`, at the
+ * scheduled time. Resolves with how many recordings went; nothing without the bucket.
+ */
+export async function sweepWorkerRecordings(env: Record<string, unknown>, now: number): Promise<number> {
+  const bucket = env.RECORDINGS as R2Bucket | undefined;
+  if (!bucket) return 0;
+  const settings = parseRecordingSettings(env, undefined);
+  return sweepRecordings(new R2RecordingStore(bucket), settings.retentionDays, now, (line) =>
+    console.log(line),
+  );
 }
 
 /** The room's service inside its Durable Object (undefined without the bucket). */

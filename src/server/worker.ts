@@ -13,7 +13,12 @@ import { createApp, type RoomsBackend } from './app.ts';
 import type { RoomRole } from '../protocol/token.ts';
 import { PresenceHost } from './presence-host.ts';
 import type { RecordingService } from './recording-service.ts';
-import { answerRecordingRpc, roomRecordingService, workerRecordings } from './recording-worker.ts';
+import {
+  answerRecordingRpc,
+  roomRecordingService,
+  sweepWorkerRecordings,
+  workerRecordings,
+} from './recording-worker.ts';
 import type { AccessDecision, SessionBinding } from './session-bindings.ts';
 import { parseSettings, SettingsError, type Settings } from './settings.ts';
 import { DurableQueues } from './worker-queues.ts';
@@ -158,6 +163,10 @@ export default {
   /** The `ANALYTICS` Queue's consumer: batches into D1 and R2 (analytics-worker.ts). */
   queue(batch: MessageBatch<unknown>, env: WorkerEnv): Promise<void> {
     return consumeAnalytics(batch, env);
+  },
+  /** The Cron Trigger (wrangler.toml): recordings past their retention are deleted in every room. */
+  async scheduled(controller: { scheduledTime: number }, env: WorkerEnv): Promise<void> {
+    await sweepWorkerRecordings(env, controller.scheduledTime);
   },
 };
 

@@ -59,6 +59,9 @@ recordingSuite('Node, S3 API (s3rver)', async () => {
       backend.tick();
       await backend.recordings?.tick();
     },
+    sweep: async (ms) => {
+      await backend.recordings?.sweep(clock.now() + ms);
+    },
     close: async () => {
       await backend.close();
       await fake.close();

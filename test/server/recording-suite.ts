@@ -20,6 +20,8 @@ export interface RecordingBackend {
   wsBase: string;
   /** Moves the backend's time forward and runs its timers (finalizes timed-out recordings). */
   advance(room: string, ms: number): Promise<void>;
+  /** Runs the scheduled retention sweep as if `ms` from now (Node's hourly sweep, the Worker's Cron Trigger). */
+  sweep(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -302,6 +304,30 @@ export function recordingSuite(name: string, start: () => Promise<RecordingBacke
       // A host of another room sees none of this room's recordings in its own listing.
       const mine = await listed(`${room}-x`, await token(`${room}-x`, 'h2', 'host'));
       assert.deepEqual(mine, []);
+    });
+    // Last: the sweep deletes every finished recording of the backend, whichever test made it.
+    void it('the scheduled sweep deletes recordings past their retention in rooms nobody lists', async () => {
+      const room = `rec-${crypto.randomUUID().slice(0, 8)}`;
+      const host = await token(room, 'host-r', 'host', 'Ada');
+      const started = await startRecording(room, host);
+      assert.equal(started.status, 201);
+      const id = started.body.id;
+      for (let seq = 0; seq < 2; seq++) assert.equal((await put(host, id, seq)).status, 200);
+      const stop = await fetch(`${backend.base}/api/recordings/${id}/stop?room=${room}`, {
+        method: 'POST',
+        headers: auth(host),
+      });
+      assert.equal(stop.status, 200);
+      const [info] = await listed(room, host);
+      assert.equal(info?.status, 'complete');
+      const day = 86_400_000;
+      // The default retention is 30 days: a day short of it, the sweep keeps the file.
+      await backend.sweep(29 * day);
+      assert.equal((await fetch(info.downloadUrl!)).status, 200);
+      await backend.sweep(31 * day);
+      // Gone without a listing (which would delete it itself): the download by ticket finds nothing.
+      assert.equal((await fetch(info.downloadUrl!)).status, 404);
+      assert.deepEqual(await listed(room, host), []);
     });
   });
 }

@@ -11,6 +11,11 @@ recordingSuite('Worker in workerd, R2', async () => {
     base: harness.base,
     wsBase: harness.wsBase,
     advance: (room, ms) => harness.advance(room, ms),
+    sweep: async (ms) => {
+      // The Cron Trigger, as Miniflare fires it, at a scheduled time `ms` from now.
+      const res = await fetch(`${harness.base}/cdn-cgi/handler/scheduled?time=${Date.now() + ms}`);
+      if (!res.ok) throw new Error(`scheduled: ${res.status} ${await res.text()}`);
+    },
     close: () => harness.close(),
   };
 });

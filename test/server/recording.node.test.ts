@@ -32,6 +32,9 @@ recordingSuite('Node, local directory', async () => {
       backend.tick();
       await backend.recordings?.tick();
     },
+    sweep: async (ms) => {
+      await backend.recordings?.sweep(clock.now() + ms);
+    },
     close: async () => {
       await backend.close();
       await fake.close();

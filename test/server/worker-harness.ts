@@ -36,6 +36,8 @@ export async function startWorkerHarness(
     durableObjects: { ROOMS: 'RoomObject', QUEUES: 'QueueObject' },
     // Miniflare's R2 (in memory): the recordings bucket of wrangler.toml.
     r2Buckets: ['RECORDINGS'],
+    // `/cdn-cgi/handler/scheduled` fires the Cron Trigger's handler (the recordings' retention sweep).
+    unsafeTriggerHandlers: true,
     ...(persistDir ? { durableObjectsPersist: persistDir } : {}),
     host: '127.0.0.1',
     port: 0,
