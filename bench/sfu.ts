@@ -114,7 +114,10 @@ writeFileSync(
 async function measure(sfu: SfuUnderTest): Promise<void> {
   const pubPage = await open(pubBrowser);
   const offer = await pubPage.evaluate(pageFns.pageOffer, { wantCandidates: sfu.wantsCandidates });
-  await pubPage.evaluate(pageFns.pagePublisherAnswer, await sfu.publish(offer));
+  const answer = await sfu.publish(offer);
+  const addresses = new Set(answer.match(/(?<=^a=candidate:\S+ \d+ udp \d+ )\S+/gim));
+  console.log(`${sfu.name}: pid ${sfu.pid}, media candidates on ${[...addresses].join(', ') || 'none'}`);
+  await pubPage.evaluate(pageFns.pagePublisherAnswer, answer);
   // Let the publisher's bandwidth estimate reach its configured bitrate.
   let kbps = 0;
   for (let i = 0; i < 20 && kbps < 1200; i++) kbps = await pubPage.evaluate(pageFns.pagePublisherKbps);

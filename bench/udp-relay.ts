@@ -25,6 +25,7 @@ export class SdpRewriteError extends Error {}
 
 class UdpRelay {
   private readonly backs = new Map<string, Socket>();
+  private closed = false;
 
   private constructor(
     private readonly front: Socket,
@@ -41,6 +42,7 @@ class UdpRelay {
     counters: RelayCounters,
   ): Promise<UdpRelay> {
     const front = await bound(upstream.address);
+    front.on('error', () => undefined); // e.g. a browser gone: its packets are lost, as on a real link
     return new UdpRelay(front, upstream, shape, counters);
   }
 
@@ -49,6 +51,7 @@ class UdpRelay {
   }
 
   close(): void {
+    this.closed = true;
     this.front.close();
     for (const s of this.backs.values()) s.close();
     this.backs.clear();
@@ -66,7 +69,9 @@ class UdpRelay {
     }
     this.counters.up++;
     const socket = back;
-    setTimeout(() => socket.send(msg, this.upstream.port, this.upstream.address), this.shape.delayMs);
+    setTimeout(() => {
+      if (!this.closed) socket.send(msg, this.upstream.port, this.upstream.address);
+    }, this.shape.delayMs);
   }
 
   private fromSfu(msg: Buffer, to: RemoteInfo): void {
@@ -75,7 +80,9 @@ class UdpRelay {
       this.counters.dropped++;
       return;
     }
-    setTimeout(() => this.front.send(msg, to.port, to.address), this.shape.delayMs);
+    setTimeout(() => {
+      if (!this.closed) this.front.send(msg, to.port, to.address);
+    }, this.shape.delayMs);
   }
 }
 
