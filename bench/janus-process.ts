@@ -7,11 +7,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   accessSync,
+  closeSync,
+  copyFileSync,
   constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -20,13 +23,27 @@ import { createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const LIB = '/usr/lib/x86_64-linux-gnu/janus';
+const LOG_COPY_DIR = 'bench/.out';
+
+/** Debian's module folders: /usr/lib/<multiarch triplet>/janus (or JANUS_LIB). */
+function janusLib(): string | undefined {
+  const candidates = [process.env.JANUS_LIB, ...safeList('/usr/lib').map((d) => `/usr/lib/${d}/janus`)];
+  return candidates.find((dir) => dir && existsSync(join(dir, 'plugins', 'libjanus_videoroom.so')));
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 export interface RunningJanus {
   /** Base of the Janus HTTP API, e.g. http://127.0.0.1:PORT/janus. */
   url: string;
   pid: number;
-  /** Janus's log (stdout and stderr), for when something goes wrong. */
+  /** Janus's log (stdout and stderr), for when something goes wrong; copied to bench/.out/janus.log on close. */
   logPath: string;
   close(): Promise<void>;
 }
@@ -47,14 +64,18 @@ export function findJanus(): string | undefined {
 }
 
 export async function startJanus(executable: string): Promise<RunningJanus> {
+  const lib = janusLib();
+  if (!lib)
+    throw new JanusStartError('janus is installed but not its VideoRoom plugin (libjanus_videoroom.so)');
   const dir = mkdtempSync(join(tmpdir(), 'calls-room-janus-'));
   const port = await freePort();
-  writeConfig(dir, port);
+  writeConfig(dir, lib, port);
   const logPath = join(dir, 'janus.log');
   const log = openSync(logPath, 'w');
   const child = spawn(executable, ['-C', join(dir, 'janus.jcfg'), '-F', dir], {
     stdio: ['ignore', log, log],
   });
+  closeSync(log);
   const url = `http://127.0.0.1:${port}/janus`;
   try {
     await waitForApi(url, child, logPath);
@@ -74,36 +95,32 @@ export async function startJanus(executable: string): Promise<RunningJanus> {
         await exited;
         clearTimeout(timer);
       }
+      mkdirSync(LOG_COPY_DIR, { recursive: true });
+      copyFileSync(logPath, join(LOG_COPY_DIR, 'janus.log'));
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function writeConfig(dir: string, port: number): void {
+function writeConfig(dir: string, lib: string, port: number): void {
   // Janus loads every module in its folders: folders holding only the two modules the bench uses.
-  const only = (name: string, file: string) => {
+  const only = (name: string, file?: string) => {
     const folder = join(dir, name);
     mkdirSync(folder);
-    if (file)
-      symlinkSync(
-        join(LIB, file.startsWith('libjanus_http') ? 'transports' : 'plugins', file),
-        join(folder, file),
-      );
+    if (file) symlinkSync(join(lib, name, file), join(folder, file));
     return folder;
   };
   const interfaces = Object.entries(networkInterfaces())
     .filter(([, addrs]) => addrs?.some((a) => a.family === 'IPv4' && !a.internal))
     .map(([name]) => name);
-  if (!existsSync(join(LIB, 'plugins', 'libjanus_videoroom.so')))
-    throw new JanusStartError(`janus is installed but ${LIB}/plugins/libjanus_videoroom.so is not`);
   writeFileSync(
     join(dir, 'janus.jcfg'),
     `general: {
   configs_folder = "${dir}"
   plugins_folder = "${only('plugins', 'libjanus_videoroom.so')}"
   transports_folder = "${only('transports', 'libjanus_http.so')}"
-  events_folder = "${only('events', '')}"
-  loggers_folder = "${only('loggers', '')}"
+  events_folder = "${only('events')}"
+  loggers_folder = "${only('loggers')}"
   debug_level = 3
   session_timeout = 60
 }

@@ -15,7 +15,7 @@
  * Options (env):
  *   COUNTS       subscriber counts, "1,5,10,20" ("1,5" with LOSS)
  *   WINDOW_S     measuring window per row, seconds (10)
- *   JANUS        "0" skips Janus; JANUS_PATH picks its binary (/usr/bin/janus)
+ *   SFUS         which SFUs to measure, in order ("ours,janus"); JANUS_PATH: Janus's binary (/usr/bin/janus)
  *   LOSS         percent of SFU → subscriber packets dropped at random by a UDP relay (bench/udp-relay.ts)
  *                each subscriber's media passes through; off by default. Adds a per-subscriber table: fps,
  *                longest gap between presented frames, freezes, NACKs, packets lost, RTX packets received.
@@ -50,8 +50,10 @@ const now = () => performance.timeOrigin + performance.now();
 
 const executablePath = findChrome();
 if (!executablePath) throw new Error('No Chromium: apt-get install -y chromium, or set CHROME_PATH');
-const janusPath = process.env.JANUS === '0' ? undefined : findJanus();
-if (process.env.JANUS !== '0' && !janusPath)
+const SFUS = (process.env.SFUS ?? 'ours,janus').split(',');
+if (SFUS.some((s) => s !== 'ours' && s !== 'janus')) throw new Error('SFUS lists "ours" and/or "janus"');
+const janusPath = SFUS.includes('janus') ? findJanus() : undefined;
+if (SFUS.includes('janus') && !janusPath)
   console.log('janus is not installed (apt-get install -y janus): measuring our SFU alone');
 const y4m = await makeY4m(join(tmpdir(), 'calls-room-bench-640x360.y4m'));
 // Any page on 127.0.0.1 is a secure context; signalling goes from this process, so the page needs nothing else.
@@ -73,7 +75,8 @@ const pubBrowser = await chromium.launch({
 const subBrowser = await chromium.launch({ executablePath, headless: true, args: ARGS });
 const rows: Row[] = [];
 try {
-  const starts: (() => Promise<SfuUnderTest>)[] = [() => OursSfu.start()];
+  const starts: (() => Promise<SfuUnderTest>)[] = [];
+  if (SFUS.includes('ours')) starts.push(() => OursSfu.start());
   if (janusPath) starts.push(() => JanusVideoRoom.start(janusPath));
   for (const start of starts) {
     try {
@@ -94,7 +97,7 @@ try {
 }
 
 const tables = [rowsTable(rows), marginalTable(rows)];
-if (janusPath) tables.push(sideBySideTable(rows));
+if (janusPath && SFUS.includes('ours')) tables.push(sideBySideTable(rows));
 if (LOSS !== undefined) tables.push(lossTable(rows));
 console.log(
   `\nload average ${loadavg()
