@@ -19,6 +19,8 @@
  *   LOSS         percent of SFU → subscriber packets dropped at random by a UDP relay (bench/udp-relay.ts)
  *                each subscriber's media passes through; off by default. Adds a per-subscriber table: fps,
  *                longest gap between presented frames, freezes, NACKs, packets lost, RTX packets received.
+ *   JANUS_RTX    "0" removes RTX from the answers Janus's subscribers send, so Janus retransmits on the media
+ *                stream as ours does (Janus 1.1.2's RTX repairs little at 5 % loss: see BENCHMARKS.md)
  *   DELAY_MS     one-way delay the relay adds in both directions when LOSS is set (50)
  *   CHROME_PATH  the Chromium to use (/usr/bin/chromium)
  */
@@ -36,7 +38,8 @@ import { cpuBetween, machineBusy, machineSample, sampleProcess } from './proc-st
 import * as pageFns from './sfu-page.ts';
 import type { SfuUnderTest } from './sfu-under-test.ts';
 import { lossTable, marginalTable, rowsTable, sideBySideTable, type Row } from './sfu-table.ts';
-import { LossyLink, stripCandidates } from './udp-relay.ts';
+import { LossyLink } from './udp-relay.ts';
+import { stripCandidates, withoutRtx } from './sdp-edit.ts';
 
 const LOSS = process.env.LOSS ? Number(process.env.LOSS) : undefined;
 if (LOSS !== undefined && !(LOSS >= 0 && LOSS <= 100))
@@ -45,6 +48,7 @@ const DELAY_MS = Number(process.env.DELAY_MS ?? '50');
 if (!(DELAY_MS >= 0)) throw new Error(`DELAY_MS must be a number of ms, not ${process.env.DELAY_MS}`);
 const COUNTS = (process.env.COUNTS ?? (LOSS === undefined ? '1,5,10,20' : '1,5')).split(',').map(Number);
 if (COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`COUNTS must list positive integers`);
+const JANUS_RTX = process.env.JANUS_RTX !== '0';
 const WINDOW_S = Number(process.env.WINDOW_S ?? '10');
 const now = () => performance.timeOrigin + performance.now();
 
@@ -138,7 +142,9 @@ async function measure(sfu: SfuUnderTest): Promise<void> {
           offer: link ? await link.rewriteOffer(offer) : offer,
           wantCandidates: sfu.wantsCandidates,
         });
-        await sfu.answer(id, link ? stripCandidates(answer) : answer);
+        let edited = link ? stripCandidates(answer) : answer;
+        if (sfu.name === 'janus' && !JANUS_RTX) edited = withoutRtx(edited);
+        await sfu.answer(id, edited);
         return (await page.evaluate(pageFns.pageFirstFrame, index)) - t0;
       };
       const ttff = (await Promise.all(Array.from({ length: n }, subscribeOne))).sort((a, b) => a - b);

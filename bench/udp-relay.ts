@@ -125,17 +125,6 @@ export class LossyLink {
   }
 }
 
-/**
- * The browser's answer without its candidates: a full-ICE SFU (Janus) then only learns the relay's address
- * (peer-reflexive, from the checks it receives), so its media cannot bypass the lossy link.
- */
-export function stripCandidates(sdp: string): string {
-  return sdp
-    .split('\r\n')
-    .filter((l) => !l.startsWith('a=candidate:'))
-    .join('\r\n');
-}
-
 function bound(address: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = createSocket(address.includes(':') ? 'udp6' : 'udp4');
