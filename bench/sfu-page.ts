@@ -13,7 +13,7 @@ export interface SubscriberStats {
   freezeCount: number;
   totalFreezesDurationS: number;
   retransmittedPacketsReceived: number | undefined;
-  /** Longest time between two presented frames since the last `pageResetGaps`, ms. */
+  /** Longest time between two presented frames (or a window edge) since the last `pageResetGaps`, ms. */
   maxGapMs: number;
 }
 
@@ -21,7 +21,10 @@ interface PageSub {
   pc: RTCPeerConnection;
   video: HTMLVideoElement;
   firstFrame: Promise<number>;
+  /** Longest gap between presented frames since `windowStart` (the window's start counts as a frame). */
   maxGapMs: number;
+  windowStart: number;
+  lastFrame: number | undefined;
 }
 
 /** The publisher: a 640x360 camera at 30 fps as VP8 up to 1.5 Mbps, plus the microphone; returns its offer. */
@@ -87,13 +90,14 @@ export async function pageSubscribe({ offer, wantCandidates }: { offer: string; 
     video,
     firstFrame: new Promise<number>((r) => (resolveFirst = r)),
     maxGapMs: 0,
+    windowStart: 0,
+    lastFrame: undefined,
   };
-  let last: number | undefined;
   const onFrame = () => {
     const now = performance.now();
-    if (last === undefined) resolveFirst(performance.timeOrigin + now);
-    else sub.maxGapMs = Math.max(sub.maxGapMs, now - last);
-    last = now;
+    if (sub.lastFrame === undefined) resolveFirst(performance.timeOrigin + now);
+    else sub.maxGapMs = Math.max(sub.maxGapMs, now - Math.max(sub.lastFrame, sub.windowStart));
+    sub.lastFrame = now;
     video.requestVideoFrameCallback(onFrame);
   };
   video.requestVideoFrameCallback(onFrame);
@@ -117,14 +121,22 @@ export async function pageFirstFrame(index: number): Promise<number> {
   return (window as unknown as { subs: PageSub[] }).subs[index]!.firstFrame;
 }
 
+/** Starts a measuring window for the longest gap between presented frames. */
 export function pageResetGaps(): void {
-  for (const s of (window as unknown as { subs: PageSub[] }).subs) s.maxGapMs = 0;
+  const now = performance.now();
+  for (const s of (window as unknown as { subs: PageSub[] }).subs) {
+    s.maxGapMs = 0;
+    s.windowStart = now;
+  }
 }
 
 export async function pageSubscriberStats(): Promise<SubscriberStats[]> {
   const subs = (window as unknown as { subs: PageSub[] }).subs;
+  const now = performance.now();
   return Promise.all(
     subs.map(async (sub) => {
+      // A picture still frozen when the window ends counts up to now.
+      const since = Math.max(sub.lastFrame ?? sub.windowStart, sub.windowStart);
       const out: SubscriberStats = {
         framesDecoded: 0,
         packetsReceived: 0,
@@ -133,7 +145,7 @@ export async function pageSubscriberStats(): Promise<SubscriberStats[]> {
         freezeCount: 0,
         totalFreezesDurationS: 0,
         retransmittedPacketsReceived: undefined,
-        maxGapMs: sub.maxGapMs,
+        maxGapMs: Math.max(sub.maxGapMs, now - since),
       };
       (await sub.pc.getStats()).forEach((s: Record<string, unknown>) => {
         if (s.type !== 'inbound-rtp') return;

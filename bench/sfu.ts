@@ -7,7 +7,8 @@
  * its CPU (user + system, from /proc) and RSS are read over a measuring window, so no client work is counted.
  * "Forwarded packets" are counted the same way for both: the RTP packets the subscribers received (inbound-rtp
  * `packetsReceived`, video + audio); our SFU's own counter is shown beside it as a cross-check. Per row also:
- * subscriber fps, time from the pull request to the first presented frame, publisher kbps, machine busy %.
+ * subscriber fps, time from the pull request to the first presented frame (for Janus, a full-ICE SFU, it
+ * includes the browser's candidate gathering), publisher kbps, machine busy %.
  * Then the marginal cost between successive N and the side-by-side table (ours / Janus). An SFU's run stops
  * early when its subscribers fall below 20 fps (the machine is saturated: the subscribers' browser decodes
  * every stream). Without `janus` installed the bench says so and measures ours alone.
