@@ -30,6 +30,8 @@ export class JanusError extends Error {
 }
 
 const KEEPALIVE_MS = 25_000;
+/** Janus answers in milliseconds; this long without its event, it is stuck or gone. */
+const EVENT_TIMEOUT_MS = 30_000;
 
 export class JanusSession {
   private readonly waiting = new Map<string, (e: JanusEvent) => void>();
@@ -65,16 +67,28 @@ export class JanusSession {
    */
   async post(body: Record<string, unknown>, handle?: number): Promise<JanusEvent> {
     const transaction = randomBytes(6).toString('hex');
-    const event = new Promise<JanusEvent>((resolve) => this.waiting.set(transaction, resolve));
-    const res = await request(`${this.base}/${this.id}${handle ? `/${handle}` : ''}`, {
-      ...body,
-      transaction,
+    let timer: NodeJS.Timeout | undefined;
+    const event = new Promise<JanusEvent>((resolve, reject) => {
+      this.waiting.set(transaction, resolve);
+      timer = setTimeout(() => {
+        this.waiting.delete(transaction);
+        reject(new JanusError(String(body.janus), `no event within ${EVENT_TIMEOUT_MS / 1000} s`));
+      }, EVENT_TIMEOUT_MS);
     });
-    if (res.janus !== 'ack') {
+    try {
+      const res = await request(`${this.base}/${this.id}${handle ? `/${handle}` : ''}`, {
+        ...body,
+        transaction,
+      });
+      if (res.janus !== 'ack') {
+        this.waiting.delete(transaction);
+        return res;
+      }
+      return await event;
+    } finally {
+      clearTimeout(timer);
       this.waiting.delete(transaction);
-      return res;
     }
-    return event;
   }
 
   async close(): Promise<void> {
