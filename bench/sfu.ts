@@ -51,6 +51,7 @@ const COUNTS = (process.env.COUNTS ?? (LOSS === undefined ? '1,5,10,20' : '1,5')
 if (COUNTS.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`COUNTS must list positive integers`);
 const JANUS_RTX = process.env.JANUS_RTX !== '0';
 const WINDOW_S = Number(process.env.WINDOW_S ?? '10');
+if (!(WINDOW_S > 0)) throw new Error(`WINDOW_S must be a number of seconds, not ${process.env.WINDOW_S}`);
 const now = () => performance.timeOrigin + performance.now();
 
 const executablePath = findChrome();
@@ -66,9 +67,7 @@ const blank = createServer((_, res) => res.end('<!doctype html><title>bench:sfu<
 await new Promise<void>((r) => blank.listen(0, '127.0.0.1', r));
 const pageUrl = `http://127.0.0.1:${(blank.address() as { port: number }).port}/`;
 console.log(
-  `load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} on ${cpus().length} cores` +
+  `load average ${loadAverage()} on ${cpus().length} cores` +
     (LOSS === undefined ? '' : `; link to subscribers: ${LOSS} % loss, ${DELAY_MS} ms delay each way`),
 );
 
@@ -80,12 +79,11 @@ const pubBrowser = await chromium.launch({
 const subBrowser = await chromium.launch({ executablePath, headless: true, args: ARGS });
 const rows: Row[] = [];
 try {
-  const starts: (() => Promise<SfuUnderTest>)[] = [];
-  if (SFUS.includes('ours')) starts.push(() => OursSfu.start());
-  if (janusPath) starts.push(() => JanusVideoRoom.start(janusPath));
-  for (const start of starts) {
+  for (const name of SFUS) {
+    if (name === 'janus' && !janusPath) continue;
     try {
-      const sfu = await start();
+      const sfu: SfuUnderTest =
+        name === 'ours' ? await OursSfu.start() : await JanusVideoRoom.start(janusPath!);
       try {
         await measure(sfu);
       } finally {
@@ -104,11 +102,7 @@ try {
 const tables = [rowsTable(rows), marginalTable(rows)];
 if (janusPath && SFUS.includes('ours')) tables.push(sideBySideTable(rows));
 if (LOSS !== undefined) tables.push(lossTable(rows));
-console.log(
-  `\nload average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}\n\n${tables.join('\n\n')}`,
-);
+console.log(`\nload average ${loadAverage()}\n\n${tables.join('\n\n')}`);
 mkdirSync('bench/.out', { recursive: true });
 writeFileSync(
   `bench/.out/sfu${LOSS === undefined ? '' : '-loss'}.json`,
@@ -221,6 +215,12 @@ async function measure(sfu: SfuUnderTest): Promise<void> {
     console.log(
       `${sfu.name}: the relay dropped ${link.counters.dropped} of ${link.counters.down} packets to subscribers`,
     );
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 async function open(browser: Browser): Promise<Page> {
