@@ -202,7 +202,8 @@ async function measure(sfu: SfuUnderTest): Promise<void> {
       if (!link && row.fpsMin < 20) {
         console.log(
           `${sfu.name}: stopping at N=${n}: a subscriber fell to ${row.fpsMin.toFixed(1)} fps ` +
-            `(machine ${(row.machineLoad * 100).toFixed(0)} % busy: saturated)`,
+            `(machine ${(row.machineLoad * 100).toFixed(0)} % busy, publisher at ` +
+            `${row.publisherKbps.toFixed(0)} kbps: saturated${row.publisherKbps < 1000 ? ", and the publisher's rate collapsed" : ''})`,
         );
         break;
       }
