@@ -82,14 +82,14 @@ export class FakeSession extends EventTarget implements CallsSession {
   readonly inbound = new Map<string, { packetsLost: number; packetsReceived: number }>();
   #mids = 0;
 
-  readonly peerConnection = {
+  readonly peerConnection = Object.assign(new EventTarget(), {
     getTransceivers: () => [],
     getStats: async () => {
       const report = new Map<string, object>();
       for (const [mid, s] of this.inbound) report.set(mid, { type: 'inbound-rtp', mid, ...s });
       return report;
     },
-  } as unknown as RTCPeerConnection;
+  }) as unknown as RTCPeerConnection;
 
   async publish(track: MediaStreamTrack, options: { trackName?: string } = {}) {
     await Promise.resolve();
