@@ -2,8 +2,12 @@
  * `npm run bench:join`: time from `join()` on `<calls-room>` to the first remote video frame rendered
  * (`requestVideoFrameCallback` on the remote tile's `<video>`), two participants on this machine, through the
  * real backend (token endpoint, presence, Calls proxy) and the embedded SFU, with the built script-tag
- * bundle `dist/widget/calls-room.js`. Each run uses a new room: the first participant joins untimed, the second
- * one's join is measured. Prints p50 / p95 and the phases of the median run.
+ * bundle `dist/widget/` (built afresh). Each run uses a new room: the first participant joins untimed, the
+ * second one's join is measured. Prints each run's phases, then p50 / p95 of the total and of every phase
+ * (ms after `join()`, from the client's User Timing marks `calls-room:*`): token, media (getUserMedia),
+ * session (sessions/new), welcome (presence), answer (first SFU offer answered), ice (ICE connected), dtls
+ * (ICE+DTLS connected), transport (SCTP up), track (first remote video track), rtp (its first packet),
+ * frame (first remote frame presented), joined (`calls-joined`).
  *
  * Runs inside a private network namespace that looks like an ordinary machine when the machine allows it
  * (scripts/in-netns.sh: loopback plus a veth pair on 198.18.0.1 and 198.18.0.2): the embedded SFU announces
@@ -13,8 +17,8 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import { execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSfu } from '../src/sfu/server.ts';
 import { startBackend } from '../src/server/node-server.ts';
@@ -24,7 +28,8 @@ import { CHROMIUM_ARGS as ARGS, findChrome } from '../scripts/find-chrome.mjs';
 
 const RUNS = Number(process.env.RUNS ?? '20');
 
-if (!existsSync('dist/widget/calls-room.js')) execSync('npx vite build', { stdio: 'inherit' });
+// Always the current source: a stale bundle would measure some other client.
+execSync('npx vite build', { stdio: 'inherit' });
 const executablePath = findChrome();
 if (!executablePath) throw new Error('No Chromium: apt-get install -y chromium, or set CHROME_PATH');
 const y4m = await makeY4m(join(tmpdir(), 'calls-room-bench-640x360.y4m'));
@@ -43,7 +48,7 @@ const settings = parseSettings(
 );
 // A plain page with the script tag, served beside the API as a site would.
 const site = mkdtempSync(join(tmpdir(), 'calls-room-bench-'));
-copyFileSync('dist/widget/calls-room.js', join(site, 'calls-room.js'));
+cpSync('dist/widget', site, { recursive: true });
 writeFileSync(
   join(site, 'index.html'),
   '<!doctype html><html lang="en"><body><script type="module" src="/calls-room.js"></script></body></html>',
@@ -57,14 +62,32 @@ const browser = await chromium.launch({
 });
 
 interface Run {
-  /** User Timing marks of the join, ms after join(). */
-  phases: Record<string, number>;
+  /** Time from join() to the first remote frame presented, ms. */
   total: number;
-  joined: number;
-  subscribed: number;
+  /** Each phase's mark (and `frame`, `joined`, `subscribed`), ms after join(). */
+  phases: Record<string, number>;
 }
 
+/** The phases in the order a join goes through them (others the client marks are listed after). */
+const PHASES = [
+  'token',
+  'media',
+  'ice-servers',
+  'session',
+  'welcome',
+  'answer',
+  'ice',
+  'dtls',
+  'transport',
+  'track',
+  'subscribed',
+  'rtp',
+  'frame',
+  'joined',
+];
+
 const runs: Run[] = [];
+const load: number[] = [loadavg()[0]!];
 try {
   const first = await open();
   const second = await open();
@@ -73,15 +96,22 @@ try {
     await first.evaluate(joinRoom, { room, name: 'First', timed: false });
     const run = (await second.evaluate(joinRoom, { room, name: 'Second', timed: true }))!;
     runs.push(run);
-    console.log(
-      `run ${i + 1}: ${run.total.toFixed(0)} ms (joined ${run.joined.toFixed(0)}, track ${run.subscribed.toFixed(0)}) ${JSON.stringify(run.phases)}`,
-    );
+    const phases = ordered(Object.keys(run.phases))
+      .map((k) => `${k} ${run.phases[k]}`)
+      .join(', ');
+    console.log(`run ${i + 1}: ${run.total.toFixed(0)} ms  (${phases})`);
     await Promise.all([first.evaluate(leave), second.evaluate(leave)]);
   }
 } finally {
+  load.push(loadavg()[0]!);
   await browser.close();
   await backend.close();
   await sfu.close();
+}
+
+function ordered(names: string[]): string[] {
+  const rank = (n: string) => (PHASES.includes(n) ? PHASES.indexOf(n) : PHASES.length);
+  return [...names].sort((a, b) => rank(a) - rank(b));
 }
 
 const pct = (values: number[], p: number) => {
@@ -89,29 +119,39 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 const totals = runs.map((r) => r.total);
+const phaseNames = ordered([...new Set(runs.flatMap((r) => Object.keys(r.phases)))]);
+const phaseStats = Object.fromEntries(
+  phaseNames.map((name) => {
+    const values = runs.map((r) => r.phases[name]).filter((v): v is number => v !== undefined);
+    return [name, { p50: pct(values, 50), p95: pct(values, 95), runs: values.length }];
+  }),
+);
 const summary = {
   date: new Date().toISOString(),
   cores: cpus().length,
+  loadAverage: { start: load[0], end: load[1] },
   runs: runs.length,
   p50: pct(totals, 50),
   p95: pct(totals, 95),
   min: Math.min(...totals),
   max: Math.max(...totals),
-  joinedP50: pct(
-    runs.map((r) => r.joined),
-    50,
-  ),
-  subscribedP50: pct(
-    runs.map((r) => r.subscribed),
-    50,
-  ),
+  phases: phaseStats,
 };
+const ms = (v: number) => `${v.toFixed(0)} ms`;
 console.log(
   [
     '',
-    '| runs | join() → first remote frame p50 | p95 | min | max | join() → calls-joined p50 | join() → calls-track-subscribed p50 |',
-    '|---|---|---|---|---|---|---|',
-    `| ${summary.runs} | ${summary.p50.toFixed(0)} ms | ${summary.p95.toFixed(0)} ms | ${summary.min.toFixed(0)} ms | ${summary.max.toFixed(0)} ms | ${summary.joinedP50.toFixed(0)} ms | ${summary.subscribedP50.toFixed(0)} ms |`,
+    `load average (1 min) ${load[0]!.toFixed(2)} at the start, ${load[1]!.toFixed(2)} at the end; ${summary.cores} cores`,
+    '',
+    '| runs | join() → first remote frame p50 | p95 | min | max |',
+    '|---|---|---|---|---|',
+    `| ${summary.runs} | ${ms(summary.p50)} | ${ms(summary.p95)} | ${ms(summary.min)} | ${ms(summary.max)} |`,
+    '',
+    '| phase (ms after join()) | p50 | p95 | runs |',
+    '|---|---|---|---|',
+    ...phaseNames.map(
+      (n) => `| ${n} | ${ms(phaseStats[n]!.p50)} | ${ms(phaseStats[n]!.p95)} | ${phaseStats[n]!.runs} |`,
+    ),
   ].join('\n'),
 );
 mkdirSync('bench/.out', { recursive: true });
@@ -166,10 +206,22 @@ async function joinRoom({
     await published;
     return undefined;
   }
-  let joined = 0;
-  let subscribed = 0;
-  el.addEventListener('calls-joined', () => (joined = performance.now()), { once: true });
-  el.addEventListener('calls-track-subscribed', () => (subscribed ||= performance.now()));
+  const phases: Record<string, number> = {};
+  const joined = new Promise<void>((resolve) =>
+    el.addEventListener(
+      'calls-joined',
+      () => {
+        phases.joined = Math.round(performance.now() - t0);
+        resolve();
+      },
+      { once: true },
+    ),
+  );
+  el.addEventListener(
+    'calls-track-subscribed',
+    () => (phases.subscribed ??= Math.round(performance.now() - t0)),
+  );
+  performance.clearMarks();
   const t0 = performance.now();
   void el.join();
   const frame = await new Promise<number>((resolve) => {
@@ -187,13 +239,15 @@ async function joinRoom({
     };
     poll();
   });
-  const phases: Record<string, number> = {};
+  phases.frame = Math.round(frame - t0);
+  // `calls-joined` may come after the first frame (it waits for the chat channels): wait for it too.
+  await joined;
   for (const m of performance.getEntriesByType('mark')) {
     if (m.name.startsWith('calls-room:') && m.startTime >= t0)
       phases[m.name.slice(11)] ??= Math.round(m.startTime - t0);
   }
   performance.clearMarks();
-  return { total: frame - t0, joined: joined - t0, subscribed: subscribed - t0, phases };
+  return { total: frame - t0, phases };
 }
 
 function leave(): void {

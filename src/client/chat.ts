@@ -3,6 +3,7 @@
  * our published `chat` channel and the ones we subscribe to (dropped whole with their session).
  */
 import type { Participant } from '../protocol/presence.ts';
+import { CallsItemError } from './calls-api.ts';
 import type { CallsSession } from './ports.ts';
 import type { ChatMessage, RoomErrorCode } from './room-types.ts';
 import type { DataChannelReliability } from './sfu-session-types.ts';
@@ -111,7 +112,8 @@ export const ACK_MESSAGE = 'ready';
 export class ChatChannels {
   #out: RTCDataChannel | undefined;
   #publishing: Promise<void> | undefined;
-  readonly #in = new Map<string, RTCDataChannel | 'pending'>();
+  /** By publisher session: our pull's channel, or where it stands (`gone`: that session has no channel). */
+  readonly #in = new Map<string, RTCDataChannel | 'pending' | 'gone'>();
   readonly #pending = new Set<Promise<unknown>>();
 
   constructor(
@@ -157,7 +159,7 @@ export class ChatChannels {
   /** True once that session's channel is subscribed and open. */
   ready(sessionId: string): boolean {
     const channel = this.#in.get(sessionId);
-    return channel !== undefined && channel !== 'pending' && channel.readyState === 'open';
+    return typeof channel === 'object' && channel.readyState === 'open';
   }
 
   /** Subscribes to the chat of exactly these sessions. */
@@ -166,7 +168,7 @@ export class ChatChannels {
     for (const [sessionId, channel] of this.#in) {
       if (wanted.has(sessionId)) continue;
       this.#in.delete(sessionId);
-      if (channel !== 'pending') session.closeDataChannel(channel).catch(() => undefined);
+      if (typeof channel === 'object') session.closeDataChannel(channel).catch(() => undefined);
     }
     for (const sessionId of wanted) {
       if (this.#in.has(sessionId)) continue;
@@ -189,6 +191,13 @@ export class ChatChannels {
         .catch((error: unknown) => {
           // No longer wanted (that publisher replaced its session meanwhile): the failure is moot.
           if (this.#in.get(sessionId) !== 'pending') return;
+          // A channel is announced only once published, so the SFU not knowing it means that session is gone
+          // (a publisher whose SFU session was lost, not yet on its new one): presence will announce the new
+          // session, which reconcile then pulls. Not an error, and not asked again.
+          if (error instanceof CallsItemError && error.errorCode === 'not_found_track_error') {
+            this.#in.set(sessionId, 'gone');
+            return;
+          }
           this.#in.delete(sessionId);
           this.listener.failed(error, 'chat-failed');
         })

@@ -8,6 +8,7 @@ import { sessionCreateError, transportError } from './errors.ts';
 import type { CallsSession } from './ports.ts';
 import type { PresenceStatus } from './presence-client.ts';
 import type { ReconnectPolicy } from './reconnect-policy.ts';
+import { watchJoinPhases } from './join-timeline.ts';
 import type { ConnectionState, RoomStatus } from './room-types.ts';
 import type { SfuSessionOptions, SfuSessionState } from './sfu-session.ts';
 
@@ -54,6 +55,7 @@ export class Connection {
     } catch (error) {
       throw sessionCreateError(error);
     }
+    watchJoinPhases(session.peerConnection, mark);
     session.addEventListener('session-lost', () => this.o.onLost(session));
     session.addEventListener('state-change', () => this.o.onStateChange(session));
     // First, always: the data channel's m=application section becomes the BUNDLE tag, so later closes of

@@ -6,15 +6,14 @@ export type Listener = (notification: RoomNotification) => void;
 export class Notifier {
   readonly #listeners = new Set<Listener>();
   #queued = false;
-  #state: RoomState;
+  #state: RoomState | undefined;
 
-  constructor(private readonly snapshot: () => RoomState) {
-    this.#state = snapshot();
-  }
+  /** `snapshot` is first called when the state is first read, so it may read parts made after the Notifier. */
+  constructor(private readonly snapshot: () => RoomState) {}
 
   /** The current snapshot (taken now when a change is still waiting for its notification). */
   get state(): RoomState {
-    if (this.#queued) this.#state = this.snapshot();
+    if (this.#queued || !this.#state) this.#state = this.snapshot();
     return this.#state;
   }
 

@@ -1,11 +1,12 @@
 /**
- * One session's data channels (calls-api.md §6): the SCTP transport set up once with the SFU's
+ * One session's data channels (calls-api.md §6): the SCTP transport set up once with the
  * `server-events` channel, then channels published and subscribed as negotiated ids, on the session's queue.
  */
-import type { DataChannelObject, SessionDescription } from '../protocol/calls.ts';
+import type { DataChannelObject } from '../protocol/calls.ts';
 import { SERVER_EVENTS_CHANNEL } from '../protocol/calls.ts';
 import { CallsItemError, type CallsApi } from './calls-api.ts';
 import type { NegotiationQueue } from './negotiation-queue.ts';
+import { offerAndApply } from './sfu-exchange.ts';
 import type { SessionHealth } from './sfu-session-health.ts';
 import {
   defined,
@@ -21,8 +22,8 @@ export interface SessionDataChannelsHost {
   pc: RTCPeerConnection;
   queue: NegotiationQueue;
   health: () => SessionHealth;
-  /** Applies the SFU's offer and sends our answer (`/renegotiate`). */
-  answer: (offer: SessionDescription) => Promise<void>;
+  /** The `server-events` channel, once the transport is negotiated. */
+  serverEvents: (channel: RTCDataChannel) => void;
 }
 
 export class SessionDataChannels {
@@ -30,20 +31,31 @@ export class SessionDataChannels {
 
   constructor(private readonly host: SessionDataChannelsHost) {}
 
-  /** `datachannels/establish` once; later calls share the first (a failed one may be repeated). */
+  /**
+   * `datachannels/establish` once, with our offer (calls-api.md §4.7): the `server-events` channel is ours,
+   * so the offer has its m=application, and the SFU answers in the same response. ICE starts as soon as that
+   * answer is applied, a `/renegotiate` round trip sooner than with an SFU offer, and the SFU knows our ICE
+   * credentials from the first request on. Later calls share the first (a failed one may be repeated).
+   */
   establish(): Promise<void> {
-    const { api, sessionId, queue, health } = this.host;
+    const { api, sessionId, pc, queue, health } = this.host;
     this.#establish ??= queue
       .run(async () => {
         health().assertUsable();
-        const response = await health().watch(
-          api.establishDataChannels(sessionId, {
-            dataChannel: { location: 'remote', dataChannelName: SERVER_EVENTS_CHANNEL },
-          }),
+        const channel = pc.createDataChannel(SERVER_EVENTS_CHANNEL);
+        await offerAndApply(
+          pc,
+          'datachannels/establish',
+          (sessionDescription) =>
+            health().watch(
+              api.establishDataChannels(sessionId, {
+                sessionDescription,
+                dataChannel: { location: 'remote', dataChannelName: SERVER_EVENTS_CHANNEL },
+              }),
+            ),
+          () => channel.close(),
         );
-        if (response.sessionDescription?.type === 'offer')
-          await this.host.answer(response.sessionDescription);
-        else throw new SfuSessionError('bad_response', 'datachannels/establish: no offer');
+        this.host.serverEvents(channel);
       })
       .then(() => health().waitForTransport())
       .catch((error: unknown) => {

@@ -80,7 +80,7 @@ export interface SfuSession {
 export class SfuSession extends EventTarget {
   readonly sessionId: string;
   readonly peerConnection: RTCPeerConnection;
-  /** The SFU-opened `server-events` channel, once `establishDataChannels` has run. */
+  /** The `server-events` channel (ours, or the SFU's where it opened it), once `establishDataChannels` has run. */
   serverEvents: RTCDataChannel | undefined;
 
   readonly #api: CallsApi;
@@ -123,7 +123,7 @@ export class SfuSession extends EventTarget {
       pc,
       queue: this.#queue,
       health: () => this.#health,
-      answer: (offer) => this.#answerSfuOffer(offer),
+      serverEvents: (channel) => (this.serverEvents = channel),
     });
     this.#health = new SessionHealth({
       pc,

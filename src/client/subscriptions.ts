@@ -139,11 +139,17 @@ export class Subscriptions {
     }
     if (closing.length > 0)
       session.close(closing).catch((e: unknown) => this.listener.failed(e, 'sfu-failed'));
+    // A participant whose new video waits for its tile's size keeps its other new pulls back too, so that
+    // they all go in one `tracks/new` (one SDP exchange) when the size comes, not one exchange each.
+    const waiting = new Set<string>();
+    for (const [key, { p, t }] of desired) {
+      if (!this.#pulls.has(key) && this.prefs.awaitingSize(p.id, t, () => this.listener.retry()))
+        waiting.add(p.id);
+    }
     for (const [key, { p, t }] of desired) {
       const existing = this.#pulls.get(key);
       if (!existing) {
-        if (this.prefs.awaitingSize(p.id, t, () => this.listener.retry())) continue;
-        this.#start(key, p, t);
+        if (!waiting.has(p.id)) this.#start(key, p, t);
         continue;
       }
       // The same track announced by a new participant (a rejoin after the old one expired, a backend

@@ -3,6 +3,7 @@
  * Fakes of the Room's boundaries (mediasoup-client's FakeHandler): a Calls session, the presence socket and
  * media devices, so everything above them runs in Node. They record what was asked of them.
  */
+import { CallsItemError } from '../../src/client/calls-api.ts';
 import type { CallsSession, MediaPort, PresencePort, RoomDependencies } from '../../src/client/ports.ts';
 import type { PresenceClientOptions, PresenceStatus } from '../../src/client/presence-client.ts';
 import type { PullRequest, PullUpdate, SfuSessionState } from '../../src/client/sfu-session.ts';
@@ -82,14 +83,14 @@ export class FakeSession extends EventTarget implements CallsSession {
   readonly inbound = new Map<string, { packetsLost: number; packetsReceived: number }>();
   #mids = 0;
 
-  readonly peerConnection = {
+  readonly peerConnection = Object.assign(new EventTarget(), {
     getTransceivers: () => [],
     getStats: async () => {
       const report = new Map<string, object>();
       for (const [mid, s] of this.inbound) report.set(mid, { type: 'inbound-rtp', mid, ...s });
       return report;
     },
-  } as unknown as RTCPeerConnection;
+  }) as unknown as RTCPeerConnection;
 
   async publish(track: MediaStreamTrack, options: { trackName?: string } = {}) {
     await Promise.resolve();
@@ -141,7 +142,16 @@ export class FakeSession extends EventTarget implements CallsSession {
     return channel as unknown as RTCDataChannel;
   }
 
+  /** Publisher sessions the SFU does not know (lost), for every fake session: their channels are not found. */
+  static readonly gone = new Set<string>();
+
   async subscribeDataChannel(sessionId: string, name: string, options: { waitForAck?: boolean } = {}) {
+    if (FakeSession.gone.has(sessionId))
+      throw new CallsItemError(
+        'not_found_track_error',
+        `Data channel ${name} of session ${sessionId} not found`,
+        name,
+      );
     const channel = new FakeChannel(name);
     if (name === 'chat') this.chatIn.set(sessionId, channel);
     this.channelsIn.set(`${sessionId}/${name}`, { channel, waitForAck: options.waitForAck === true });

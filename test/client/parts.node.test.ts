@@ -6,8 +6,9 @@ import { ChatLog, MAX_CHAT_CHARS, MAX_MESSAGES } from '../../src/client/chat.ts'
 import { connectionState } from '../../src/client/connection.ts';
 import { ExponentialBackoff } from '../../src/client/reconnect-policy.ts';
 import type { RoomStatus } from '../../src/client/room-types.ts';
-import { TILE_SIZE_WAIT_MS, VideoPreferences } from '../../src/client/subscriptions.ts';
+import { Subscriptions, TILE_SIZE_WAIT_MS, VideoPreferences } from '../../src/client/subscriptions.ts';
 import type { PublishedTrack } from '../../src/protocol/presence.ts';
+import { FakeSession, participant } from './fakes.ts';
 
 function activity() {
   const log: string[] = [];
@@ -80,6 +81,52 @@ void describe('VideoPreferences', () => {
     prefs.awaitingSize('bob', video, () => undefined);
     prefs.prune(['ada', 'bob']);
     assert.equal(prefs.size, 0);
+  });
+});
+
+void describe('Subscriptions', () => {
+  const camera: PublishedTrack = {
+    sessionId: 's-ada',
+    trackName: 'camera-1',
+    kind: 'video',
+    source: 'camera',
+    simulcast: [
+      { rid: 'f', height: 720 },
+      { rid: 'h', height: 360 },
+      { rid: 'q', height: 180 },
+    ],
+  };
+  const microphone: PublishedTrack = {
+    sessionId: 's-ada',
+    trackName: 'microphone-1',
+    kind: 'audio',
+    source: 'microphone',
+  };
+
+  function subscriptions() {
+    const timers: (() => void)[] = [];
+    const prefs = new VideoPreferences({ now: () => 0, setTimeout: (f) => void timers.push(f) });
+    const session = new FakeSession();
+    const subs = new Subscriptions({ session, live: true }, prefs, {
+      changed: () => undefined,
+      subscribed: () => undefined,
+      failed: (error) => assert.fail(String(error)),
+      retry: () => undefined,
+    });
+    return { subs, prefs, session, timers };
+  }
+
+  void it('a participant whose video waits for its tile size is pulled whole once it comes, in one go', () => {
+    const { subs, prefs, session, timers } = subscriptions();
+    const ada = participant('ada', { tracks: [microphone, camera] });
+    const bob = participant('bob', { tracks: [{ ...microphone, sessionId: 's-bob' }] });
+    subs.reconcile([ada, bob]);
+    assert.deepEqual(session.pullLog, ['s-bob/microphone-1'], "ada's microphone waits with her camera");
+    assert.equal(timers.length, 1);
+    prefs.set('ada:camera', { visible: true, height: 170 });
+    subs.reconcile([ada, bob]);
+    assert.deepEqual(session.pullLog.slice(1).sort(), ['s-ada/camera-1', 's-ada/microphone-1']);
+    assert.equal(subs.requestedLayer('ada:camera'), undefined, 'not pulled until the pull resolves');
   });
 });
 

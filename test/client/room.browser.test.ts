@@ -23,6 +23,11 @@ describe('Room model', function () {
       () => a.model.state.participants.some((p) => !p.isLocal && p.camera && p.microphone),
       'Bob camera and microphone at Ada',
     );
+    // A pulled track reaches the snapshot before its exchange is over; `track-subscribed` says it is.
+    await until(
+      () => a.seen.filter((n) => n.type === 'track-subscribed').length === 2,
+      "Bob's two tracks subscribed at Ada",
+    );
     const snapshot = a.model.state;
     expect(Object.isFrozen(snapshot)).to.equal(true);
     expect(Object.isFrozen(snapshot.participants)).to.equal(true);

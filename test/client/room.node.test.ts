@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Room, type RoomNotification, type RoomOptions } from '../../src/client/room.ts';
 import type { PublishedTrack } from '../../src/protocol/presence.ts';
-import { fakeDependencies, noFetch, participant, token, until, welcome } from './fakes.ts';
+import { FakeSession, fakeDependencies, noFetch, participant, token, until, welcome } from './fakes.ts';
 
 const camera = (sessionId: string, simulcast = false): PublishedTrack => ({
   sessionId,
@@ -125,6 +125,27 @@ void describe('Room over fakes', () => {
     await until(() => room.state.status === 'left');
     assert.ok(notes.some((n) => n.type === 'error' && n.error.fatal && n.error.code === 'sfu-failed'));
     assert.ok(notes.some((n) => n.type === 'left' && n.reason === 'disconnected'));
+  });
+
+  void it('chat: a stale announced session (its channel not found) is no error; its new one is pulled', async () => {
+    FakeSession.gone.add('s-ada-lost');
+    const ada = participant('ada', { session: { sessionId: 's-ada-lost', chat: true } });
+    const { room, presence, notes } = await joined([ada]);
+    try {
+      assert.equal(room.chatReady('ada'), false);
+      presence.deliver({
+        type: 'participant-session',
+        participantId: 'ada',
+        session: { sessionId: 's-ada-new', chat: true },
+      });
+      await until(() => room.chatReady('ada'));
+      assert.deepEqual(
+        notes.filter((n) => n.type === 'error'),
+        [],
+      );
+    } finally {
+      room.leave();
+    }
   });
 
   void it('chat: sends ours, receives theirs from the announced session, drops what is not chat', async () => {

@@ -8,6 +8,8 @@ import {
   bindEachAddress,
   disableReceiverTwcc,
   keepSimulcast,
+  nativeX25519,
+  weriftNacl,
   type WeriftGathering,
 } from '../../src/sfu/engine/werift-fixes.ts';
 
@@ -72,4 +74,28 @@ void test('answerAsDtlsServer leaves a chosen DTLS role alone and answers passiv
   const transports = [{ role: 'auto' }, { role: 'client' }];
   answerAsDtlsServer({ dtlsTransports: transports } as unknown as RTCPeerConnection);
   assert.deepEqual(transports, [{ role: 'server' }, { role: 'client' }]);
+});
+
+void test("nativeX25519: werift's tweetnacl gives the same X25519 keys and secrets, natively", () => {
+  const nacl = weriftNacl() as ReturnType<typeof weriftNacl> & {
+    scalarMult: { base: (n: Uint8Array) => Uint8Array };
+  };
+  const js = { keyPair: nacl.box.keyPair, scalarMult: nacl.scalarMult, base: nacl.scalarMult.base };
+  nativeX25519(nacl);
+  assert.notEqual(nacl.box.keyPair, js.keyPair);
+  assert.notEqual(nacl.scalarMult, js.scalarMult);
+  for (let i = 0; i < 20; i++) {
+    const ours = nacl.box.keyPair();
+    const theirs = js.keyPair();
+    // werift reads keys through `.buffer`: each must own exactly its 32 bytes.
+    assert.equal(ours.publicKey.buffer.byteLength, 32);
+    assert.equal(ours.secretKey.buffer.byteLength, 32);
+    assert.deepEqual(ours.publicKey, js.base(ours.secretKey), 'the public key belongs to the secret key');
+    const shared = nacl.scalarMult(ours.secretKey, theirs.publicKey);
+    assert.deepEqual(shared, js.scalarMult(theirs.secretKey, ours.publicKey));
+    assert.deepEqual(shared, js.scalarMult(ours.secretKey, theirs.publicKey));
+  }
+  // A small-order point gives zeros, as tweetnacl does; wrong sizes throw, as tweetnacl does.
+  assert.deepEqual(nacl.scalarMult(nacl.box.keyPair().secretKey, new Uint8Array(32)), new Uint8Array(32));
+  assert.throws(() => nacl.scalarMult(new Uint8Array(31), new Uint8Array(32)), /bad n size/);
 });

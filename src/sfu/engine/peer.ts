@@ -33,6 +33,7 @@ import {
   bindEachAddressOf,
   disableReceiverTwcc,
   keepSimulcast,
+  nativeX25519,
   startAddedSctp,
 } from './werift-fixes.ts';
 import { openNegotiated, wrapChannel, type DataChannelOptions, type DataPipe } from './channel.ts';
@@ -79,6 +80,7 @@ export class MediaPeer {
   onRemoteDataChannel: ((pipe: DataPipe, label: string) => void) | undefined;
 
   constructor(private readonly options: PeerOptions) {
+    nativeX25519();
     this.pc = new RTCPeerConnection({
       iceLite: true,
       bundlePolicy: 'max-bundle',
