@@ -121,6 +121,7 @@ const CHUNK_NAMES: Record<string, string> = {
   'call-analytics': 'analytics',
   'stats-sampler': 'stats',
   'strings-de': 'strings-de',
+  room: 'engine',
 };
 
 export default defineConfig(({ mode }) => {
@@ -177,7 +178,7 @@ export default defineConfig(({ mode }) => {
       minify: true,
       sourcemap: true,
       lib: {
-        entry: resolve(root, 'src/elements/index.ts'),
+        entry: resolve(root, 'src/elements/widget.ts'),
         formats: ['es'],
         fileName: () => 'calls-room.js',
       },

@@ -13,7 +13,7 @@
  */
 import { chromium, type Page } from 'playwright-core';
 import { execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSfu } from '../src/sfu/server.ts';
@@ -41,9 +41,12 @@ const settings = parseSettings(
   },
   'node',
 );
-// A plain page with the script tag, served beside the API as a site would.
+// A plain page with the script tag, served beside the API as a site would, with the lazy chunks
+// `calls-room-*.js` the bundle loads relative to itself (the call engine among them).
 const site = mkdtempSync(join(tmpdir(), 'calls-room-bench-'));
-copyFileSync('dist/widget/calls-room.js', join(site, 'calls-room.js'));
+for (const file of readdirSync('dist/widget')) {
+  if (/^calls-room(-.+)?\.js$/.test(file)) copyFileSync(join('dist/widget', file), join(site, file));
+}
 writeFileSync(
   join(site, 'index.html'),
   '<!doctype html><html lang="en"><body><script type="module" src="/calls-room.js"></script></body></html>',

@@ -1,6 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { Room, RoomError, type RoomNotification, type RoomState } from '../client/room.ts';
+import type { Room } from '../client/room.ts';
+import { RoomError, type RoomNotification, type RoomState } from '../client/room-types.ts';
+import { idleState } from '../client/snapshot.ts';
+import { loadEngine } from './calls-room.engine.ts';
 import {
   CONTROL_NAMES,
   roomContext,
@@ -206,6 +209,9 @@ export class CallsRoom extends LitElement {
   #room: Room | undefined;
   #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
+  /** A join waiting for the engine chunk; `#attempt` is bumped by every join and leave. */
+  #loading: Promise<void> | undefined;
+  #attempt = 0;
   #stringsLoading: Promise<void> | undefined;
   #focusAfterJoin = false;
   /** With `queue`: the call room and token the line handed over. */
@@ -221,7 +227,7 @@ export class CallsRoom extends LitElement {
     announce: (text) => (this._announcement = text),
   });
   readonly #stage = new StageTiles(this);
-  readonly #preview = new PrejoinPreview(this, () => !this.#room);
+  readonly #preview = new PrejoinPreview(this, () => !this.#room && !this.#loading);
   readonly #provider = new ContextProvider(this, { context: roomContext });
   readonly #waitingPreview = new PrejoinPreview(this, () => this.#room?.state.status === 'waiting');
   readonly #bursts = new ReactionBursts(this);
@@ -294,7 +300,7 @@ export class CallsRoom extends LitElement {
     this.lobby = false;
     this.noAnalytics = false;
     this.strings = undefined;
-    this._state = Room.idleState();
+    this._state = idleState();
     this._ui = {
       pinned: undefined,
       chatOpen: false,
@@ -324,6 +330,9 @@ export class CallsRoom extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#autoJoined = false;
+    // The engine chunk loads while the page or the device preview shows; join() waits for it (and reports
+    // a failure), so an error here is not the page's yet.
+    loadEngine().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
@@ -354,7 +363,7 @@ export class CallsRoom extends LitElement {
       void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
     syncProfile(this, this.#room, changed, (e) => this.#dispatchError(e));
-    if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
+    if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room && !this.#loading) {
       this.#autoJoined = true;
       // After this update: starting renders the waiting view.
       if (this.queue && !this.room) void this.updateComplete.then(() => this.#line.start());
@@ -397,9 +406,32 @@ export class CallsRoom extends LitElement {
     if (current && (current.state.status === 'joining' || current.state.status === 'joined')) {
       return current.join();
     }
+    this.#loading ??= this.#loadAndJoin().finally(() => {
+      this.#loading = undefined;
+      this.requestUpdate();
+    });
+    return this.#loading;
+  }
+
+  /** Waits for the engine chunk (fetched since connect), then joins; a `leave()` meanwhile wins. */
+  async #loadAndJoin(): Promise<void> {
+    const attempt = ++this.#attempt;
     this.#preview.stop();
+    this.requestUpdate();
+    let engine;
+    try {
+      engine = await loadEngine();
+    } catch (error) {
+      const roomError = error as RoomError;
+      if (attempt === this.#attempt) {
+        this._state = { ...idleState(), room: this.room, status: 'failed', error: roomError };
+        this.#dispatchError(roomError);
+      }
+      throw roomError;
+    }
+    if (attempt !== this.#attempt) throw new RoomError('not-joined', 'left while joining', true);
     this.#unsubscribe?.();
-    const room = new Room({
+    const room = new engine.Room({
       endpoint: this.endpoint || '/api',
       ...(this.tokenEndpoint ? { tokenEndpoint: this.tokenEndpoint } : {}),
       ...(this.#call ? { token: this.#call.token } : this.token ? { token: this.token } : {}),
@@ -423,6 +455,7 @@ export class CallsRoom extends LitElement {
 
   /** Leaves the room (with `queue`: leaves the line, or hangs up the call). */
   leave(): void {
+    this.#attempt++;
     this.#room?.leave();
     this.#line.stop();
   }
@@ -671,7 +704,7 @@ export class CallsRoom extends LitElement {
     const strings = this.#strings();
     const state = this._state;
     const joined = state.status === 'joined';
-    const showPrejoin = !this.#room && this.prejoin;
+    const showPrejoin = !this.#room && !this.#loading && this.prejoin;
     const canRejoin = (state.status === 'left' || state.status === 'failed') && !!this.room;
     return html`<div part="base" class="base">
       <div part="live-region" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
