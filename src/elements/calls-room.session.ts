@@ -62,9 +62,10 @@ export interface SessionCallbacks {
 export class RoomSession {
   #room: Room | undefined;
   #unsubscribe: (() => void) | undefined;
-  /** A join waiting for the engine chunk; `#attempt` is bumped by every join and leave. */
-  #loading: Promise<void> | undefined;
+  /** The join started here until it settles; `#attempt` is bumped by every join and leave. */
+  #joining: Promise<void> | undefined;
   #attempt = 0;
+  #loading = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -77,7 +78,7 @@ export class RoomSession {
 
   /** True from `join()` until the engine chunk has arrived (or failed). */
   get loading(): boolean {
-    return this.#loading !== undefined;
+    return this.#loading;
   }
 
   /** Starts fetching the engine chunk; `join()` reports a failure, so one here is not the page's yet. */
@@ -91,16 +92,18 @@ export class RoomSession {
     if (current && (current.state.status === 'joining' || current.state.status === 'joined')) {
       return current.join();
     }
-    this.#loading ??= this.#loadAndJoin(before).finally(() => {
-      this.#loading = undefined;
-      this.host.requestUpdate();
+    if (this.#joining) return this.#joining;
+    const joining = this.#loadAndJoin(before).finally(() => {
+      if (this.#joining === joining) this.#joining = undefined;
     });
-    return this.#loading;
+    this.#joining = joining;
+    return joining;
   }
 
   async #loadAndJoin(before: () => void): Promise<void> {
     const attempt = ++this.#attempt;
     before();
+    this.#loading = true;
     this.host.requestUpdate();
     let engine;
     try {
@@ -108,6 +111,9 @@ export class RoomSession {
     } catch (error) {
       if (attempt === this.#attempt) this.on.loadFailed(error as RoomError);
       throw error;
+    } finally {
+      this.#loading = false;
+      this.host.requestUpdate();
     }
     if (attempt !== this.#attempt) throw new RoomError('not-joined', 'left while joining', true);
     this.#unsubscribe?.();
@@ -119,7 +125,9 @@ export class RoomSession {
   }
 
   leave(): void {
+    // A join still waiting for the chunk ends (rejects) as it arrives; the next join() is a new attempt.
     this.#attempt++;
+    this.#joining = undefined;
     this.#room?.leave();
   }
 

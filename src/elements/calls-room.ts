@@ -533,7 +533,10 @@ export class CallsRoom extends LitElement {
   }
 
   override render() {
-    const state = this._state;
+    // While a join waits for the engine chunk, the view shows it joining (no Join button, no earlier error).
+    const state: RoomState = this.#session.loading
+      ? { ...this._state, status: 'joining', error: undefined }
+      : this._state;
     return renderRoom({
       state,
       ui: this._ui,
