@@ -1,8 +1,9 @@
 /**
  * Builds, by mode:
- * - default (`vite build`): `dist/widget/calls-room.js`, the single-file ES module for a script tag, Lit
- *   included, with only src/elements, src/client and src/protocol in it, the composite recorder's chunk
- *   `calls-room-recorder.js` (loaded only when a host records) and the other lazy chunks
+ * - default (`vite build`): `dist/widget/calls-room.js`, the ES module for a script tag, Lit included, with
+ *   only src/elements, src/client and src/protocol in it, the call engine's chunk `calls-room-engine.js`
+ *   (loaded as an element connects), the composite recorder's chunk `calls-room-recorder.js` (loaded only
+ *   when a host records) and the other lazy chunks
  *   `calls-room-*.js` (below), their source maps and the `_headers` file of Workers static assets.
  *   `npm start` and the Worker serve them all at `/<file>` (src/server/widget-headers.ts lists them).
  * - `lib`: the npm library (`dist/lib`, one module per source file, Lit external); types come from
@@ -121,6 +122,8 @@ const CHUNK_NAMES: Record<string, string> = {
   'call-analytics': 'analytics',
   'stats-sampler': 'stats',
   'strings-de': 'strings-de',
+  // src/client/room.ts, loaded by src/elements/calls-room.engine.ts
+  room: 'engine',
 };
 
 export default defineConfig(({ mode }) => {
@@ -177,14 +180,16 @@ export default defineConfig(({ mode }) => {
       minify: true,
       sourcemap: true,
       lib: {
-        entry: resolve(root, 'src/elements/index.ts'),
+        // index.ts's exports but `Room` (in the engine chunk; `loadRoom()` gives it).
+        entry: resolve(root, 'src/elements/widget.ts'),
         formats: ['es'],
         fileName: () => 'calls-room.js',
       },
       // No comments at all: the file is not bundled again, so `/* @__PURE__ */` annotations are dead weight.
       // Optional parts are chunks beside `calls-room.js`, imported dynamically and loaded relative to it, so
       // calls-room.js stays within its 30 KB gzip budget (test/demo/bundle-budget.node.test.ts):
-      // `calls-room-recorder.js` (the composite recorder, when a host records; self-contained, see
+      // `calls-room-engine.js` (the call engine: `Room` and what only it needs; every element starts loading
+      // it as it connects, and `join()` waits for it), `calls-room-recorder.js` (the composite recorder, when a host records; self-contained, see
       // test/server/recording-units.node.test.ts), `calls-room-queue.js` (the support line's waiting view,
       // with `queue`), `calls-room-analytics.js` (the analytics reporter, loaded as a Room starts),
       // `calls-room-stats.js` (the stats sampler, as a call starts) and `calls-room-strings-de.js` (the

@@ -46,7 +46,8 @@ const settings = parseSettings(
   },
   'node',
 );
-// A plain page with the script tag, served beside the API as a site would.
+// A plain page with the script tag, served beside the API as a site would, with the lazy chunks
+// `calls-room-*.js` the bundle loads relative to itself (the call engine among them).
 const site = mkdtempSync(join(tmpdir(), 'calls-room-bench-'));
 cpSync('dist/widget', site, { recursive: true });
 writeFileSync(

@@ -144,6 +144,8 @@ export const ROOM_ERROR_CODES = [
   'recording-in-progress',
   /** The recording could not start, or ended early (recorder or upload failed). */
   'recording-failed',
+  /** A part of the widget loaded on demand (the call engine, `calls-room-engine.js`) could not be fetched. */
+  'load-failed',
 ] as const;
 /** Stable error codes: pages switch on them, and `strings` has a message for each. */
 export type RoomErrorCode = (typeof ROOM_ERROR_CODES)[number];

@@ -3,7 +3,8 @@
  * join (a bad value is reported as `calls-error` `invalid-input` and left out), and sent again when they change.
  */
 import type { PropertyValues } from 'lit';
-import { RoomError, type Room } from '../client/room.ts';
+import type { Room } from '../client/room.ts';
+import { RoomError } from '../client/room-types.ts';
 import { parseMetadataAttribute, type Metadata } from '../protocol/metadata.ts';
 import { avatarUrlProblem } from '../protocol/profile.ts';
 

@@ -6,6 +6,8 @@
 import { nothing } from 'lit';
 import type { QueueCallbacks, QueueHost, QueueWaiting } from './calls-room.queue.ts';
 import { RoomError } from '../client/room-types.ts';
+// The call engine (calls-room-engine.js) needs it too: here it stays in calls-room.js, which both chunks share.
+import { TokenSource } from '../client/token-source.ts';
 import type { CallsStrings } from './strings.ts';
 
 export class LazyQueueWaiting {
@@ -27,7 +29,7 @@ export class LazyQueueWaiting {
     if (this.#view) return this.#view.start();
     import('./calls-room.queue.ts').then(
       ({ QueueWaiting }) => {
-        this.#view ??= new QueueWaiting(this.host, this.on);
+        this.#view ??= new QueueWaiting(this.host, this.on, TokenSource);
         if (generation === this.#generation && this.host.isConnected) this.#view.start();
       },
       (error: unknown) => {

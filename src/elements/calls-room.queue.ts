@@ -6,7 +6,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { QueueTicket, type TicketState } from '../client/queue-ticket.ts';
 import { RoomError, type RoomErrorCode } from '../client/room-types.ts';
-import { TokenSource } from '../client/token-source.ts';
+import type { TokenSource } from '../client/token-source.ts';
 import { parseMetadataAttribute } from '../protocol/metadata.ts';
 import { CallsQueueChangeEvent } from './queue-events.ts';
 import type { CallsStrings } from './strings.ts';
@@ -45,6 +45,8 @@ export class QueueWaiting implements ReactiveController {
   constructor(
     private readonly host: QueueHost,
     private readonly on: QueueCallbacks,
+    /** Handed in by calls-room.js, which holds it for the call engine too (no third chunk for it). */
+    private readonly tokenSource: typeof TokenSource,
   ) {
     host.addController(this);
   }
@@ -64,6 +66,7 @@ export class QueueWaiting implements ReactiveController {
       return;
     }
     const endpoint = new URL(host.endpoint || '/api', location.href).href.replace(/\/+$/, '');
+    const TokenSource = this.tokenSource;
     const tokens = host.token
       ? TokenSource.fixed(host.token)
       : new TokenSource({

@@ -14,7 +14,8 @@ import {
 import { RECORDING_LIMITS, type ActiveRecording, type RecordingInfo } from '../protocol/recording.ts';
 import { loadRecorder } from '../client/recording-loader.ts';
 import type { RecorderSource, RecordingSession } from '../client/recorder/recorder.ts';
-import { RoomError, type Room, type RoomState } from '../client/room.ts';
+import type { Room } from '../client/room.ts';
+import { RoomError, type RoomState } from '../client/room-types.ts';
 import { CallsRecordingChangeEvent } from './events.ts';
 import type { CallsStrings } from './strings.ts';
 

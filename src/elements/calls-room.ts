@@ -1,35 +1,29 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import { Room, RoomError, type RoomNotification, type RoomState } from '../client/room.ts';
-import {
-  CONTROL_NAMES,
-  roomContext,
-  type RoomActions,
-  type RoomContextValue,
-  type RoomUi,
-} from './context.ts';
+import type { Room } from '../client/room.ts';
+import { RoomError, type RoomState } from '../client/room-types.ts';
+import { idleState } from '../client/snapshot.ts';
+import { roomContext, type RoomContextValue, type RoomUi } from './context.ts';
 import { roomStyles } from './calls-room.styles.ts';
-import {
-  errorEvent,
-  isForwarded,
-  notificationEvent,
-  type ForwardedNotification,
-} from './calls-room.events.ts';
+import { errorEvent } from './calls-room.events.ts';
+import { quiet, roomActions } from './calls-room.actions.ts';
+import { RoomStrings } from './calls-room.lang.ts';
+import { onNotification } from './calls-room.notifications.ts';
 import { PrejoinPreview } from './calls-room.prejoin.ts';
 import { LazyQueueWaiting } from './calls-room.queue-loader.ts';
+import { RoomSession, roomOptions } from './calls-room.session.ts';
 import { RoomShortcuts } from './calls-room.shortcuts.ts';
-import { CHAT_PARTS, CONTROLS_PARTS, StageTiles } from './calls-room.stage.ts';
-import { renderStatus } from './calls-room.status.ts';
-import { renderHostNotices, renderWaiting } from './calls-room.lobby.ts';
+import { StageTiles } from './calls-room.stage.ts';
+import { renderRoom } from './calls-room.view.ts';
 import { PictureInPicture, pipTrack } from './calls-room.pip.ts';
-import { profileOptions, syncProfile } from './calls-room.profile.ts';
+import { syncProfile } from './calls-room.profile.ts';
 import { ReactionBursts } from './calls-room.reactions.ts';
-import { withExtras } from './calls-room.ui.ts';
-import { CallsMutedByHostEvent, CallsPipChangeEvent } from './events.ts';
+import { initialUi, withExtras, withLayout } from './calls-room.ui.ts';
+import { CallsPipChangeEvent } from './events.ts';
 import { RoomRecorder } from './calls-room.recording.ts';
 import { recordingStyles } from './calls-room.recording.styles.ts';
 import type { ActiveRecording } from '../protocol/recording.ts';
-import { loadStrings, resolveStrings, type CallsStrings, type CallsStringsOverride } from './strings.ts';
+import type { CallsStrings, CallsStringsOverride } from './strings.ts';
 import './calls-tile.ts';
 import './calls-controls.ts';
 import './calls-chat.ts';
@@ -203,27 +197,25 @@ export class CallsRoom extends LitElement {
   declare _notice: 'audio' | 'video' | 'ended' | '';
   declare _dismissed: RoomError | undefined;
 
-  #room: Room | undefined;
-  #unsubscribe: (() => void) | undefined;
   #autoJoined = false;
-  #stringsLoading: Promise<void> | undefined;
   #focusAfterJoin = false;
   /** With `queue`: the call room and token the line handed over. */
   #call: { room: string; token: string } | undefined;
+  readonly #texts = new RoomStrings(this);
   readonly #line = new LazyQueueWaiting(this, {
     strings: () => this.#strings(),
     answered: (room, token) => {
       this.#call = { room, token };
       this.join().catch(() => undefined);
     },
-    ended: () => this.#room?.leave(),
+    ended: () => this.#session.room?.leave(),
     fail: (error) => this.#dispatchError(error),
     announce: (text) => (this._announcement = text),
   });
   readonly #stage = new StageTiles(this);
-  readonly #preview = new PrejoinPreview(this, () => !this.#room);
+  readonly #preview = new PrejoinPreview(this, () => !this.#session.room && !this.#session.loading);
   readonly #provider = new ContextProvider(this, { context: roomContext });
-  readonly #waitingPreview = new PrejoinPreview(this, () => this.#room?.state.status === 'waiting');
+  readonly #waitingPreview = new PrejoinPreview(this, () => this.#session.room?.state.status === 'waiting');
   readonly #bursts = new ReactionBursts(this);
   readonly #pip = new PictureInPicture(
     this,
@@ -235,43 +227,40 @@ export class CallsRoom extends LitElement {
     announce: (text) => (this._announcement = text),
     error: (error) => this.#dispatchError(error),
   });
-
-  readonly #actions: RoomActions = {
-    join: () => this.join(),
-    leave: () => this.leave(),
-    setMicrophoneEnabled: (on) => this.setMicrophoneEnabled(on),
-    setCameraEnabled: (on) => this.setCameraEnabled(on),
-    startScreenShare: () => this.startScreenShare(),
-    stopScreenShare: () => this.stopScreenShare(),
-    send: (data) => {
-      try {
-        this.send(data);
-      } catch {
-        // reported as calls-error by send()
-      }
-    },
-    selectDevice: (kind, id) => this.selectDevice(kind, id),
-    setVideoPreference: (key, preference) => this.#room?.setVideoPreference(key, preference),
-    moderate: (id, action) => (action === 'mute' ? this.muteParticipant(id) : this.removeParticipant(id)),
-    setPinned: (key) => {
-      this._ui = { ...this._ui, pinned: key };
-    },
-    setChatOpen: (open) => this.toggleChat(open),
-    setHand: (raised) => this.#quiet(() => (raised ? this.raiseHand() : this.lowerHand())),
-    react: (emoji) => this.#quiet(() => this.react(emoji)),
-    togglePictureInPicture: () => void this.togglePictureInPicture().catch(() => undefined),
-    host: (action) =>
-      this.#quiet(() =>
-        action === 'mute-all'
-          ? this.muteAll()
-          : action === 'lock'
-            ? this.lock()
-            : action === 'unlock'
-              ? this.unlock()
-              : this.endMeeting(),
+  readonly #session = new RoomSession(this, {
+    options: () => roomOptions(this, this.#call, this.#strings().you, (e) => this.#dispatchError(e)),
+    notify: (n) =>
+      onNotification(
+        this,
+        {
+          strings: () => this.#strings(),
+          error: (e) => this.#dispatchError(e),
+          bursts: this.#bursts,
+          recorder: this.#recorder,
+          waitingPreview: this.#waitingPreview,
+          joined: () => {
+            if (this.lobby && this.#session.room?.state.role === 'host') quiet(() => this.#setLobby(true));
+          },
+          takeFocusAfterJoin: () => {
+            const focus = this.#focusAfterJoin;
+            this.#focusAfterJoin = false;
+            return focus;
+          },
+        },
+        n,
       ),
-    admit: (id, admit) => this.#quiet(() => (admit ? this.admit(id) : this.deny(id))),
-  };
+    loadFailed: (error) => {
+      this._state = { ...idleState(), room: this.room, status: 'failed', error };
+      this.#dispatchError(error);
+    },
+    started: () => {
+      this._dismissed = undefined;
+      this._notice = '';
+    },
+  });
+  readonly #actions = roomActions(this, (key, preference) =>
+    this.#session.room?.setVideoPreference(key, preference),
+  );
 
   constructor() {
     super();
@@ -294,18 +283,8 @@ export class CallsRoom extends LitElement {
     this.lobby = false;
     this.noAnalytics = false;
     this.strings = undefined;
-    this._state = Room.idleState();
-    this._ui = {
-      pinned: undefined,
-      chatOpen: false,
-      chat: true,
-      layout: 'grid',
-      sinkId: undefined,
-      controls: new Set(CONTROL_NAMES),
-      reactions: true,
-      recentReactions: new Map(),
-      pip: false,
-    };
+    this._state = idleState();
+    this._ui = initialUi();
     this._announcement = this._notice = '';
     this._dismissed = undefined;
     new RoomShortcuts(this);
@@ -316,14 +295,16 @@ export class CallsRoom extends LitElement {
     return this._state;
   }
 
-  /** The room model (advanced use and tests). */
+  /** The room model (advanced use and tests); loaded with the engine chunk, so undefined before `join()`. */
   get model(): Room | undefined {
-    return this.#room;
+    return this.#session.room;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#autoJoined = false;
+    // The engine chunk loads while the page or the device preview shows; join() waits for it.
+    this.#session.preload();
   }
 
   override disconnectedCallback(): void {
@@ -332,13 +313,7 @@ export class CallsRoom extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('noChat') || changed.has('layout')) {
-      this._ui = {
-        ...this._ui,
-        chat: !this.noChat,
-        layout: this.layout === 'spotlight' ? 'spotlight' : 'grid',
-      };
-    }
+    if (changed.has('noChat') || changed.has('layout')) this._ui = withLayout(this._ui, this);
     this._ui = withExtras(this._ui, {
       controls: this.controls,
       reactions: !this.noReactions,
@@ -350,11 +325,18 @@ export class CallsRoom extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
+    const room = this.#session.room;
     if (changed.has('maxBitrate') || changed.has('maxFramerate')) {
-      void this.#room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
+      void room?.setCameraLimits(this.maxBitrate, this.maxFramerate);
     }
-    syncProfile(this, this.#room, changed, (e) => this.#dispatchError(e));
-    if (!this.#autoJoined && this.isConnected && (this.room || this.queue) && !this.#room) {
+    syncProfile(this, room, changed, (e) => this.#dispatchError(e));
+    if (
+      !this.#autoJoined &&
+      this.isConnected &&
+      (this.room || this.queue) &&
+      !room &&
+      !this.#session.loading
+    ) {
       this.#autoJoined = true;
       // After this update: starting renders the waiting view.
       if (this.queue && !this.room) void this.updateComplete.then(() => this.#line.start());
@@ -368,22 +350,13 @@ export class CallsRoom extends LitElement {
   }
 
   #strings(): CallsStrings {
-    const lang = this.lang || document.documentElement.lang;
-    // A language other than English is a chunk: shown (re-rendered) once here; English until then.
-    const loading = loadStrings(lang);
-    if (loading && !this.#stringsLoading) {
-      this.#stringsLoading = loading.then(() => {
-        this.#stringsLoading = undefined;
-        this.requestUpdate();
-      });
-    }
-    return resolveStrings(lang, this.strings);
+    return this.#texts.get();
   }
 
   /** Also waits for a language table being loaded, so `updateComplete` means "shown in `lang`". */
   protected override async getUpdateComplete(): Promise<boolean> {
     const done = await super.getUpdateComplete();
-    const loading = this.#stringsLoading;
+    const loading = this.#texts.loading;
     if (!loading) return done;
     await loading;
     return this.getUpdateComplete();
@@ -393,101 +366,66 @@ export class CallsRoom extends LitElement {
 
   /** Joins the room (once; later calls share the attempt). Rejects with a `RoomError` after `calls-error`. */
   join(): Promise<void> {
-    const current = this.#room;
-    if (current && (current.state.status === 'joining' || current.state.status === 'joined')) {
-      return current.join();
-    }
-    this.#preview.stop();
-    this.#unsubscribe?.();
-    const room = new Room({
-      endpoint: this.endpoint || '/api',
-      ...(this.tokenEndpoint ? { tokenEndpoint: this.tokenEndpoint } : {}),
-      ...(this.#call ? { token: this.#call.token } : this.token ? { token: this.token } : {}),
-      room: this.#call?.room ?? this.room,
-      name: this.name || this.#strings().you,
-      muted: this.muted,
-      cameraOff: this.cameraOff,
-      simulcast: !this.noSimulcast,
-      ...(this.maxBitrate ? { maxBitrate: this.maxBitrate } : {}),
-      ...(this.maxFramerate ? { maxFramerate: this.maxFramerate } : {}),
-      chat: !this.noChat,
-      ...profileOptions(this, (e) => this.#dispatchError(e)),
-      analytics: !this.noAnalytics,
-    });
-    this.#room = room;
-    this.#unsubscribe = room.subscribe((n) => this.#onNotification(n));
-    this._dismissed = undefined;
-    this._notice = '';
-    return room.join();
+    return this.#session.join(() => this.#preview.stop());
   }
 
   /** Leaves the room (with `queue`: leaves the line, or hangs up the call). */
   leave(): void {
-    this.#room?.leave();
+    this.#session.leave();
     this.#line.stop();
   }
 
   /** Unmutes or mutes the microphone (shared with the others through presence). */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     this._notice = '';
-    await this.#room?.setMicrophoneEnabled(enabled);
+    await this.#session.room?.setMicrophoneEnabled(enabled);
   }
 
   /** Turns the camera on or off (off releases the device; the others see the camera-off state). */
   async setCameraEnabled(enabled: boolean): Promise<void> {
     this._notice = '';
-    await this.#room?.setCameraEnabled(enabled);
+    await this.#session.room?.setCameraEnabled(enabled);
   }
 
   /** Asks for a screen, window or tab and publishes it as its own track (a tile of its own at the others). */
   async startScreenShare(): Promise<void> {
-    await this.#room?.startScreenShare();
+    await this.#session.room?.startScreenShare();
   }
 
   /** Stops sharing the screen. */
   async stopScreenShare(): Promise<void> {
-    await this.#room?.stopScreenShare();
+    await this.#session.room?.stopScreenShare();
   }
 
   /** Sends chat text, or any JSON-serializable data, to everyone in your breakout (`calls-message`). */
   send(data: unknown): void {
-    if (!this.#room) {
-      const error = new RoomError('not-joined', 'join the room first');
-      this.#dispatchError(error);
-      throw error;
-    }
-    try {
-      this.#room.send(data);
-    } catch (error) {
-      if (error instanceof RoomError) this.#dispatchError(error);
-      throw error;
-    }
+    this.#control(() => this.#session.room?.send(data));
   }
 
   /** Switches the camera (`videoinput`), microphone (`audioinput`) or speaker (`audiooutput`). */
   async selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void> {
     if (kind === 'audiooutput') this._ui = { ...this._ui, sinkId: deviceId };
-    await this.#room?.selectDevice(kind, deviceId);
+    await this.#session.room?.selectDevice(kind, deviceId);
   }
 
   /** Host only: puts participants (by id) into breakouts; `null` brings one back to the main room. */
   assignBreakouts(assignments: Record<string, string | null>): void {
-    this.#room?.assignBreakouts(assignments);
+    this.#session.room?.assignBreakouts(assignments);
   }
 
   /** Host only: brings everyone back to the main room. */
   endBreakouts(): void {
-    this.#room?.endBreakouts();
+    this.#session.room?.endBreakouts();
   }
 
   /** Host only: asks a participant to turn off their microphone (`audio`, default) or camera (`video`). */
   muteParticipant(participantId: string, kind: 'audio' | 'video' = 'audio'): void {
-    this.#room?.muteParticipant(participantId, kind);
+    this.#session.room?.muteParticipant(participantId, kind);
   }
 
   /** Host only: removes a participant, who cannot rejoin this room (they get `calls-left` with reason `removed`). */
   removeParticipant(participantId: string): void {
-    this.#room?.removeParticipant(participantId);
+    this.#session.room?.removeParticipant(participantId);
   }
 
   /**
@@ -511,7 +449,7 @@ export class CallsRoom extends LitElement {
 
   /** The Calls session's `RTCStatsReport` (undefined before joining). */
   async getStats(): Promise<RTCStatsReport | undefined> {
-    return this.#room?.getStats();
+    return this.#session.room?.getStats();
   }
 
   /** Changes your display name for everyone (1-64 characters). */
@@ -583,81 +521,10 @@ export class CallsRoom extends LitElement {
 
   #control(action: (controls: Room['controls']) => void): void {
     try {
-      if (!this.#room) throw new RoomError('not-joined', 'join the room first');
-      action(this.#room.controls);
+      this.#session.control(action);
     } catch (error) {
       if (error instanceof RoomError) this.#dispatchError(error);
       throw error;
-    }
-  }
-
-  /** For the built-in buttons: the error is reported as `calls-error` already. */
-  #quiet(action: () => void): void {
-    try {
-      action();
-    } catch {
-      // reported
-    }
-  }
-
-  // ---- notifications → DOM events ----------------------------------------------------------------------
-
-  #onNotification(n: RoomNotification): void {
-    if (isForwarded(n)) {
-      this.#beforeEvent(n);
-      this.dispatchEvent(notificationEvent(n));
-      return;
-    }
-    switch (n.type) {
-      case 'change':
-        if ((n.state.status === 'waiting') !== (this._state.status === 'waiting')) {
-          if (n.state.status === 'waiting') void this.#waitingPreview.start();
-          else this.#waitingPreview.stop();
-        }
-        this._state = n.state;
-        return;
-      case 'muted-by-host':
-        this._notice = n.kind;
-        this._announcement = this.#strings().mutedByHost[n.kind];
-        this.dispatchEvent(new CallsMutedByHostEvent({ kind: n.kind }));
-        return;
-      case 'error':
-        this.#dispatchError(n.error);
-        return;
-      case 'recording-change':
-        this.#recorder.changed(n.recording, n.previous);
-        return;
-      case 'session-replaced':
-        // Internal: the pulls and publications have moved to the new session; nothing for the page.
-        return;
-    }
-  }
-
-  /** What the room itself does about a notification before the page hears of it. */
-  #beforeEvent(n: ForwardedNotification): void {
-    if (n.type === 'joined') {
-      if (this.lobby && this.#room?.state.role === 'host') this.#quiet(() => this.#setLobby(true));
-      if (this.#focusAfterJoin) {
-        this.#focusAfterJoin = false;
-        void this.updateComplete.then(() => this.renderRoot.querySelector('calls-controls')?.focus());
-      }
-    } else if (n.type === 'left' && n.reason === 'ended') {
-      this._notice = 'ended';
-      this._announcement = this.#strings().ended;
-    } else if (n.type === 'reaction') {
-      if (!this.noReactions) this.#bursts.show(n.participantId, n.emoji);
-    } else if (n.type === 'knock') {
-      this._announcement = this.#strings().knocking(n.participant.name);
-    } else if (n.type === 'hand-raised') {
-      const who = this._state.participants.find((p) => p.id === n.participantId);
-      if (who) this._announcement = this.#strings().handRaised(who.name);
-    } else if (n.type === 'left') {
-      this.#recorder.reset();
-    } else if (n.type === 'participant-joined') {
-      this._announcement = this.#strings().joined(n.participant.name);
-    } else if (n.type === 'participant-left') {
-      this._announcement = this.#strings().leftRoom(n.participant.name);
-      if (this._ui.pinned?.startsWith(`${n.participant.id}:`)) this._ui = { ...this._ui, pinned: undefined };
     }
   }
 
@@ -665,61 +532,35 @@ export class CallsRoom extends LitElement {
     this.dispatchEvent(errorEvent(error, this.#strings()));
   }
 
-  // ---- rendering ---------------------------------------------------------------------------------------
-
   override render() {
-    const strings = this.#strings();
-    const state = this._state;
-    const joined = state.status === 'joined';
-    const showPrejoin = !this.#room && this.prejoin;
-    const canRejoin = (state.status === 'left' || state.status === 'failed') && !!this.room;
-    return html`<div part="base" class="base">
-      <div part="live-region" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-        ${this._announcement}
-      </div>
-      ${renderStatus({
-        state,
+    // While a join waits for the engine chunk, the view shows it joining (no Join button, no earlier error).
+    const state: RoomState = this.#session.loading
+      ? { ...this._state, status: 'joining', error: undefined }
+      : this._state;
+    return renderRoom({
+      state,
+      ui: this._ui,
+      strings: this.#strings(),
+      announcement: this._announcement,
+      status: {
         dismissed: this._dismissed,
         notice: this._notice,
-        strings,
         dismiss: (error) => (this._dismissed = error),
-      })}
-      ${joined ? this.#recorder.render(strings) : nothing}
-      ${showPrejoin ? this.#preview.render(strings, () => this.#joinFromUi()) : nothing}
-      ${this.#line.showing && !joined ? this.#line.render(strings) : nothing}
-      ${
-        state.status === 'waiting'
-          ? renderWaiting(strings, this.#waitingPreview.streaming, () => this.leave())
-          : nothing
-      }
-      ${joined ? renderHostNotices(state, strings, this.#actions) : nothing}
-      ${joined ? this.#renderMain() : nothing}
-      ${
-        canRejoin
-          ? html`<div class="prejoin">
-              <button part="join-button" @click=${() => this.#joinFromUi()}>${strings.join}</button>
-            </div>`
-          : nothing
-      }
-      ${
-        joined
-          ? html`<slot name="controls"><calls-controls exportparts=${CONTROLS_PARTS}></calls-controls></slot>`
-          : nothing
-      }
-    </div>`;
-  }
-
-  #renderMain() {
-    const chatOpen = this._ui.chat && this._ui.chatOpen;
-    return html`<div class="main ${chatOpen ? 'with-chat' : ''}">
-      ${this.#stage.render(this._state, this._ui)}
-      ${chatOpen ? html`<calls-chat exportparts=${CHAT_PARTS}></calls-chat>` : nothing}
-    </div>`;
-  }
-
-  #joinFromUi(): void {
-    this.#focusAfterJoin = true;
-    this.join().catch(() => undefined);
+      },
+      showPrejoin: !this.#session.room && !this.#session.loading && this.prejoin,
+      canRejoin: (state.status === 'left' || state.status === 'failed') && !!this.room,
+      preview: this.#preview,
+      waitingPreview: this.#waitingPreview,
+      line: this.#line,
+      recorder: this.#recorder,
+      stage: this.#stage,
+      actions: this.#actions,
+      joinFromUi: () => {
+        this.#focusAfterJoin = true;
+        this.join().catch(() => undefined);
+      },
+      leave: () => this.leave(),
+    });
   }
 }
 

@@ -94,6 +94,8 @@ export const strings: CallsStrings = {
     'recording-forbidden': 'Nur die Moderation kann diesen Anruf aufzeichnen.',
     'recording-in-progress': 'Dieser Anruf wird bereits aufgezeichnet.',
     'recording-failed': 'Die Aufzeichnung ist fehlgeschlagen. Was bereits hochgeladen war, bleibt erhalten.',
+    'load-failed':
+      'Der Videoanruf konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   },
   recording: {
     record: 'Aufzeichnen',

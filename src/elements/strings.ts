@@ -163,6 +163,7 @@ export const en: CallsStrings = {
     'recording-forbidden': 'Only hosts can record this call.',
     'recording-in-progress': 'This call is being recorded already.',
     'recording-failed': 'The recording failed. What was uploaded so far is kept.',
+    'load-failed': 'The video call could not be loaded. Check your connection and try again.',
   },
   recording: {
     record: 'Record',

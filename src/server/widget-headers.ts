@@ -14,10 +14,13 @@
 export const WIDGET_FILES = [
   'calls-room.js',
   'calls-room.js.map',
-  // The lazy chunks, which calls-room.js loads relative to itself (vite.config.ts names them): the
-  // composite recorder when a host records, the support line's waiting view with `queue`, the analytics
-  // reporter when a Room starts, the stats sampler as a call starts, the German strings for `lang="de"`.
+  // The lazy chunks, which calls-room.js loads relative to itself (vite.config.ts names them): the call
+  // engine as soon as an element connects, the composite recorder when a host records, the support line's
+  // waiting view with `queue`, the analytics reporter when a Room starts, the stats sampler as a call
+  // starts, the German strings for `lang="de"`.
   // test/demo/bundle-budget.node.test.ts checks every built chunk is listed.
+  'calls-room-engine.js',
+  'calls-room-engine.js.map',
   'calls-room-recorder.js',
   'calls-room-recorder.js.map',
   'calls-room-queue.js',

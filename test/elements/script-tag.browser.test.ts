@@ -9,46 +9,7 @@ import { setViewport } from '@web/test-runner-commands';
 import { testEnv } from '../helpers/env.ts';
 import type { CallsRoom } from '../../src/elements/calls-room.ts';
 import type { CallsTile } from '../../src/elements/calls-tile.ts';
-import { waitFor } from '../helpers/wait.ts';
-
-interface SiteWindow extends Window {
-  siteErrors: string[];
-}
-
-interface Site {
-  frame: HTMLIFrameElement;
-  win: SiteWindow;
-  room: CallsRoom;
-}
-
-/** The suites' one poll (test/helpers/wait.ts), failing after 30 s unless told otherwise. */
-function until<T>(
-  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  return waitFor(check, what, timeoutMs);
-}
-
-async function openSite(backendUrl: string, room: string, name: string): Promise<Site> {
-  const frame = document.createElement('iframe');
-  frame.allow = 'camera; microphone; autoplay';
-  frame.style.cssText = 'width: 620px; height: 640px; border: 0';
-  const url = new URL('/test/elements/script-tag-site.html', location.href);
-  url.search = new URLSearchParams({ backend: backendUrl, room, name }).toString();
-  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  frame.src = url.href;
-  document.body.append(frame);
-  await loaded;
-  const win = frame.contentWindow as SiteWindow;
-  const doc = frame.contentDocument!;
-  const el = await until(() => {
-    const failed = doc.body.dataset.scriptError;
-    if (failed) throw new Error(`the site page could not load ${failed} (CORS or content type?)`);
-    return win.customElements.get('calls-room') && doc.querySelector<CallsRoom>('calls-room');
-  }, `${name}'s page to define <calls-room> from ${backendUrl}/calls-room.js`);
-  return { frame, win, room: el };
-}
+import { openSite, until, type Site } from './script-tag-helpers.ts';
 
 /** Resolves once the video element has presented a decoded frame. */
 function presentedFrame(video: HTMLVideoElement, timeoutMs = 30_000): Promise<void> {
@@ -123,7 +84,7 @@ describe('the script tag: calls-room.js from the backend on a plain page of anot
     for (const site of [ada, bob]) {
       // Lazy chunks load from the backend relative to calls-room.js and import it by the same URL, so they
       // share its one module instance (no second fetch): the stats sampler's quality reaches the tiles.
-      for (const chunk of ['calls-room-stats.js', 'calls-room-analytics.js']) {
+      for (const chunk of ['calls-room-engine.js', 'calls-room-stats.js', 'calls-room-analytics.js']) {
         await until(
           () => site.win.performance.getEntriesByName(`${backendOrigin}/${chunk}`).length === 1,
           `${chunk} loaded from the backend`,
