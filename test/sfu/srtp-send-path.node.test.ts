@@ -118,10 +118,22 @@ void test('a tampered packet does not decrypt (the tag covers header and payload
 
 void test('the header writer: fixed fields, one-byte extensions padded to 32 bits, none without extensions', () => {
   const plain = new RtpHeaderWriter(0x01020304, 111, [], undefined);
-  const h = plain.write({ marker: true, sequenceNumber: 0x1_0005, timestamp: 2 ** 32 + 7, transportSeq: 0, absSendTime: 0 });
+  const h = plain.write({
+    marker: true,
+    sequenceNumber: 0x1_0005,
+    timestamp: 2 ** 32 + 7,
+    transportSeq: 0,
+    absSendTime: 0,
+  });
   assert.deepEqual([...h], [0x80, 0x80 | 111, 0, 5, 0, 0, 0, 7, 1, 2, 3, 4]);
   const withExt = new RtpHeaderWriter(1, 96, [{ id: 1, uri: SDES_MID_URI }], 'ab');
-  const e = withExt.write({ marker: false, sequenceNumber: 1, timestamp: 1, transportSeq: 0, absSendTime: 0 });
+  const e = withExt.write({
+    marker: false,
+    sequenceNumber: 1,
+    timestamp: 1,
+    transportSeq: 0,
+    absSendTime: 0,
+  });
   assert.equal(e[0], 0x90, 'X bit');
   assert.equal(e.readUInt16BE(12), 0xbede);
   assert.equal(e.readUInt16BE(14), 1, 'one 32-bit word of extensions');

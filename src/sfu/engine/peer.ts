@@ -70,9 +70,7 @@ export class MediaPeer {
   private readonly watchedDtls = new WeakSet<object>();
   private readonly twcc = new TwccRecorder();
   /** Forwarded media leaves on the lean send path, not through werift's `RTCRtpSender.sendRtp`. */
-  private readonly sendPath = new SrtpTransport(
-    () => this.pc.dtlsTransports[0],
-  );
+  private readonly sendPath = new SrtpTransport(() => this.pc.dtlsTransports[0]);
   private readonly rtcpSsrc = (Math.random() * 0xffffffff) >>> 0;
   private feedbackTimer: ReturnType<typeof setInterval> | undefined;
   private lastRemb = 0;

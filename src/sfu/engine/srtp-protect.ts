@@ -24,7 +24,12 @@ export function masterLengths(profile: number): { key: number; salt: number } {
 }
 
 /** RFC 3711 §4.3.1 key derivation (key_derivation_rate 0): `length` bytes of session material for `label`. */
-export function deriveSessionKey(masterKey: Buffer, masterSalt: Buffer, label: number, length: number): Buffer {
+export function deriveSessionKey(
+  masterKey: Buffer,
+  masterSalt: Buffer,
+  label: number,
+  length: number,
+): Buffer {
   const iv = Buffer.alloc(16);
   masterSalt.copy(iv, 0, 0, Math.min(14, masterSalt.length));
   iv[7]! ^= label;

@@ -87,7 +87,13 @@ export class SrtpStreamSender implements RtpOutput, StreamReport {
       transportSeq: writer.hasTransportSeq ? this.transport.nextTransportSeq() : 0,
       absSendTime: absSendTime(now),
     });
-    const datagram = srtp.protect(header, payload, writer.ssrc, sequenceNumber, this.rollover.next(sequenceNumber));
+    const datagram = srtp.protect(
+      header,
+      payload,
+      writer.ssrc,
+      sequenceNumber,
+      this.rollover.next(sequenceNumber),
+    );
     this.cache.put(sequenceNumber, datagram);
     this.packets++;
     this.octets += payload.length;
