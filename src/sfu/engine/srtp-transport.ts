@@ -53,6 +53,7 @@ export class SrtpTransport {
   /** The streams sending on this transport, for the sender reports. */
   readonly streams = new Set<StreamReport>();
   private reportTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
 
   /** `transport`: the peer's (bundled) DTLS transport, once a description has created it. */
   constructor(private readonly transport: () => WeriftDtlsTransport | undefined) {}
@@ -60,9 +61,12 @@ export class SrtpTransport {
   /** Protection with the keys of the current DTLS session, when the transport is up. */
   get srtp(): SrtpProtector | undefined {
     const dtls = this.transport();
-    if (dtls?.state !== 'connected') return undefined;
+    if (this.closed || dtls?.state !== 'connected') return undefined;
     if (dtls.dtls !== this.keyedSession) this.rekey(dtls);
-    this.reportTimer ??= setInterval(() => this.report(), SENDER_REPORT_INTERVAL_MS);
+    if (!this.reportTimer) {
+      this.reportTimer = setInterval(() => this.report(), SENDER_REPORT_INTERVAL_MS);
+      this.reportTimer.unref();
+    }
     return this.protector;
   }
 
@@ -73,10 +77,15 @@ export class SrtpTransport {
     this.protector = undefined;
     const profile = session?.srtp.srtpProfile;
     if (!session || profile === undefined) return;
-    const { key, salt } = masterLengths(profile);
-    const { localKey, localSalt } = session.extractSessionKeys(key, salt);
-    this.protector = new SrtpProtector(profile, localKey, localSalt);
-    this.keyEpoch++;
+    try {
+      const { key, salt } = masterLengths(profile);
+      const { localKey, localSalt } = session.extractSessionKeys(key, salt);
+      this.protector = new SrtpProtector(profile, localKey, localSalt);
+      this.keyEpoch++;
+    } catch (e) {
+      // A profile this path cannot protect: nothing is sent rather than something the browser drops.
+      console.error(`SFU: no SRTP for forwarded media: ${(e as Error).message}`);
+    }
   }
 
   /** The next transport-wide sequence number (shared with anything werift itself sends). */
@@ -110,6 +119,7 @@ export class SrtpTransport {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.reportTimer);
     this.streams.clear();
   }
