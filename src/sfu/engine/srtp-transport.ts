@@ -55,8 +55,16 @@ export class SrtpTransport {
   private reportTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
-  /** `transport`: the peer's (bundled) DTLS transport, once a description has created it. */
-  constructor(private readonly transport: () => WeriftDtlsTransport | undefined) {}
+  private dtls: WeriftDtlsTransport | undefined;
+
+  /** `resolve`: the peer's (bundled) DTLS transport, once a description has created it. */
+  constructor(private readonly resolve: () => WeriftDtlsTransport | undefined) {}
+
+  /** The DTLS transport, looked up again only while it is not connected (werift's getter is not cheap). */
+  private transport(): WeriftDtlsTransport | undefined {
+    if (this.dtls?.state !== 'connected') this.dtls = this.resolve();
+    return this.dtls;
+  }
 
   /** Protection with the keys of the current DTLS session, when the transport is up. */
   get srtp(): SrtpProtector | undefined {
