@@ -1,22 +1,25 @@
 /**
  * The media plane's forwarding rules on their own: a `MediaSource` fed with synthetic VP8 packets and
- * `MediaSink`s writing into a recording fake sender (named as such; the browser tests cover the real one).
+ * `MediaSink`s writing into a recording fake output (named as such; srtp-send-path.node.test.ts and the
+ * browser tests cover the real one).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Event, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import { MediaSource, fannedOut } from '../../src/sfu/engine/media.ts';
 import { MediaSink } from '../../src/sfu/engine/sink.ts';
+import type { RtpOutput } from '../../src/sfu/engine/srtp-sender.ts';
 import { isKeyframe } from '../../src/sfu/engine/keyframe.ts';
 import { until } from '../helpers/wait.ts';
 
-class FakeSender {
+class FakeOutput implements RtpOutput {
   readonly sent: RtpPacket[] = [];
-  readonly onPictureLossIndication = new Event<[]>();
-  sendRtp(packet: RtpPacket): Promise<void> {
-    this.sent.push(packet);
-    return Promise.resolve();
+  send(packet: RtpPacket, sequenceNumber: number, timestamp: number): void {
+    const { marker, ssrc, payloadType } = packet.header;
+    const header = new RtpHeader({ marker, ssrc, payloadType, sequenceNumber, timestamp });
+    this.sent.push(new RtpPacket(header, packet.payload));
   }
+  onKeyframeRequest(): void {}
 }
 
 /** VP8 payload descriptor (S=1, partition 0) + the first byte of a VP8 frame header (bit 0: 0 = key). */
@@ -43,8 +46,8 @@ function setup(rids: string[] = []) {
   const source = new MediaSource('video', (ssrc) => requests.push(ssrc));
   source.codec = { mimeType: 'video/VP8', clockRate: 90000 };
   source.declareLayers(rids);
-  const fake = new FakeSender();
-  const sink = new MediaSink('video', fake as unknown as RTCRtpSender);
+  const fake = new FakeOutput();
+  const sink = new MediaSink('video', fake);
   return { source, sink, fake, requests };
 }
 

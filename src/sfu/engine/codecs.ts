@@ -14,6 +14,8 @@ import {
 import type { CodecInfo, MediaKind } from './media.ts';
 
 export const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+export const SDES_MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
+export const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
 
 const VIDEO_FEEDBACK = [
   { type: 'nack' },

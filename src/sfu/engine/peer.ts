@@ -8,6 +8,8 @@ import { MediaStream, RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { mediaSectionMids } from '../../protocol/sdp-limits.ts';
 import { MediaSource, type CodecInfo, type MediaKind } from './media.ts';
 import { MediaSink } from './sink.ts';
+import { SrtpTransport } from './srtp-transport.ts';
+import { SrtpStreamSender } from './srtp-sender.ts';
 import { TwccRecorder, buildRemb, type RawRtcp } from './feedback.ts';
 import { offerForWerift } from './offer-fixes.ts';
 import {
@@ -68,6 +70,8 @@ export class MediaPeer {
   private readonly readyListeners = new Set<() => void>();
   private readonly watchedDtls = new WeakSet<object>();
   private readonly twcc = new TwccRecorder();
+  /** Forwarded media leaves on the lean send path, not through werift's `RTCRtpSender.sendRtp`. */
+  private readonly sendPath = new SrtpTransport(() => this.pc.dtlsTransports[0]);
   private readonly rtcpSsrc = (Math.random() * 0xffffffff) >>> 0;
   private feedbackTimer: ReturnType<typeof setInterval> | undefined;
   private lastRemb = 0;
@@ -213,7 +217,7 @@ export class MediaPeer {
     Object.assign(transceiver.sender, { trackId: this.uniqueTrackId(options.streamId, options.trackId) });
     transceiver.codecs = codecsFor(kind, options.codec);
     transceiver.headerExtensions = this.extensionsFor(kind);
-    const sink = new MediaSink(kind, transceiver.sender);
+    const sink = this.newSink(kind, transceiver);
     return {
       sink,
       mid: () => {
@@ -232,7 +236,7 @@ export class MediaPeer {
     const transceiver = this.pc.addTransceiver(kind, { direction: bidirectional ? 'sendrecv' : 'recvonly' });
     transceiver.codecs = codecs()[kind];
     transceiver.headerExtensions = this.extensionsFor(kind);
-    const sink = bidirectional ? new MediaSink(kind, transceiver.sender) : undefined;
+    const sink = bidirectional ? this.newSink(kind, transceiver) : undefined;
     return {
       sink,
       mid: () => {
@@ -251,9 +255,13 @@ export class MediaPeer {
     const t = this.pc.getTransceivers().find((x) => x.mid === mid);
     if (!t || (t.kind !== 'audio' && t.kind !== 'video')) return undefined;
     if (t.direction === 'recvonly') t.setDirection('sendrecv');
-    const sink = new MediaSink(t.kind, t.sender);
+    const sink = this.newSink(t.kind, t);
     this.sinks.set(mid, sink);
     return sink;
+  }
+
+  private newSink(kind: MediaKind, t: RTCRtpTransceiver): MediaSink {
+    return new MediaSink(kind, new SrtpStreamSender(this.sendPath, t.sender));
   }
 
   /** Extension ids for a new section, agreeing with every id this session's BUNDLE already uses. */
@@ -296,6 +304,7 @@ export class MediaPeer {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.feedbackTimer);
+    this.sendPath.close();
     for (const s of this.sources.values()) s.close();
     for (const s of this.sinks.values()) s.detach();
     await this.pc.close().catch(() => undefined);

@@ -1,12 +1,12 @@
 /**
  * The media plane's subscribing side: a `MediaSink` is one subscriber's sending m-line, forwarding one layer
  * of one `MediaSource` at a time. Each sink writes its own copy with its own SSRC, payload type, sequence
- * numbers and timestamps (werift's `sendRtp` rewrites the header in place, so the copy is required).
- * Sequence numbers and timestamps are rebased here, not with werift's `replaceRTP`, which truncates timestamp
- * offsets to 16 bits.
+ * numbers and timestamps, rebased here when the layer or source changes; the header itself is written by
+ * its `RtpOutput` (srtp-sender.ts), which leaves the publisher's packet untouched for the other sinks.
  */
-import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import type { RtpPacket } from 'werift';
 import type { LayerSubscriber, MediaKind, MediaSource } from './media.ts';
+import type { RtpOutput } from './srtp-sender.ts';
 
 const KEYFRAME_RETRY_MS = 500;
 
@@ -45,10 +45,10 @@ export class MediaSink implements LayerSubscriber {
 
   constructor(
     readonly kind: MediaKind,
-    private readonly sender: RTCRtpSender,
+    private readonly output: RtpOutput,
   ) {
     // A subscriber's PLI/FIR reaches the publisher of the layer it is watching.
-    sender.onPictureLossIndication.subscribe(() => this.requestKeyframe());
+    output.onKeyframeRequest(() => this.requestKeyframe());
   }
 
   attach(source: MediaSource, preference: LayerPreference = {}): void {
@@ -207,16 +207,8 @@ export class MediaSink implements LayerSubscriber {
     this.lastSeq = sequenceNumber;
     this.lastTs = timestamp;
     this.lastSentAt = now;
-    const header = new RtpHeader({
-      marker: h.marker,
-      payloadType: h.payloadType,
-      sequenceNumber,
-      timestamp,
-      ssrc: h.ssrc,
-      extensions: [],
-    });
     this.forwarded++;
-    void this.sender.sendRtp(new RtpPacket(header, packet.payload));
+    this.output.send(packet, sequenceNumber, timestamp);
   }
 
   requestKeyframe(): void {
