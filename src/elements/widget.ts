@@ -1,6 +1,6 @@
 /**
  * The script-tag file `calls-room.js`: the package's exports (index.ts) but `Room`, whose engine is the lazy
- * chunk `calls-room-engine.js`: `await loadRoom()` gives the class. Keep the two lists alike.
+ * chunk `calls-room-engine.js`: `await loadRoom()` gives the class. index.ts re-exports all of this.
  */
 export { CallsRoom } from './calls-room.ts';
 export { CallsTile } from './calls-tile.ts';
