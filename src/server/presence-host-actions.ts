@@ -3,15 +3,10 @@
  * end the meeting. The room checks that the sender is a host; this class turns the action into effects
  * through the few things of the room it needs (`ActionRoom`).
  */
-import {
-  PRESENCE_CLOSE_CODES,
-  type ErrorMessage,
-  type Participant,
-  type RoomSettings,
-  type ServerMessage,
-} from '../protocol/presence.ts';
+import { PRESENCE_CLOSE_CODES, type Participant, type RoomSettings } from '../protocol/presence.ts';
 import type { Lobby, WaitingEntry } from './presence-lobby.ts';
-import type { RoomEffect, RoomMessage } from './presence-room.ts';
+import { presenceError, sendTo, type RoomEffect } from './presence-members.ts';
+import type { RoomMessage } from './presence-room.ts';
 
 export type HostActionMessage = Extract<
   RoomMessage,
@@ -36,17 +31,14 @@ export interface ActionRoom<R> {
   endAll(by: string): RoomEffect[];
 }
 
-const send = (to: string[], message: ServerMessage): RoomEffect[] =>
-  to.length > 0 ? [{ kind: 'send', to, message }] : [];
-
 /** The waiting list, to the hosts. */
 export function lobbyEffects<R>(room: ActionRoom<R>): RoomEffect[] {
-  return send(room.hostIds(), { type: 'lobby', waiting: room.lobby.list() });
+  return sendTo(room.hostIds(), { type: 'lobby', waiting: room.lobby.list() });
 }
 
 /** The room's settings to everyone (after a change, `by` the host). */
 export function settingsEffects<R>(room: ActionRoom<R>, by?: string): RoomEffect[] {
-  return send(room.connectedIds(), {
+  return sendTo(room.connectedIds(), {
     type: 'room-settings-changed',
     settings: { ...room.lobby.settings },
     ...(by ? { by } : {}),
@@ -62,7 +54,7 @@ export function handleHostAction<R>(
   const { lobby } = room;
   switch (msg.type) {
     case 'mute-all':
-      return send(room.connectedIds(host.id), { type: 'mute-requested', by: host.id, kind: 'audio' });
+      return sendTo(room.connectedIds(host.id), { type: 'mute-requested', by: host.id, kind: 'audio' });
     case 'room-settings': {
       const next: RoomSettings = { ...lobby.settings, ...msg.settings };
       const before = lobby.settings;
@@ -82,27 +74,16 @@ export function handleHostAction<R>(
     case 'deny': {
       const entry = lobby.take(msg.participantId);
       if (!entry) {
-        const e: ErrorMessage = {
-          type: 'error',
-          code: 'unknown-participant',
-          message: 'nobody with that id waits in the lobby',
-          ref: msg.type,
-        };
-        return send([host.id], e);
+        const e = presenceError('unknown-participant', 'nobody with that id waits in the lobby', msg.type);
+        return sendTo([host.id], e);
       }
       if (msg.type === 'admit') {
         lobby.admit(entry.sub);
         return [...room.enter(entry, now), ...lobbyEffects(room)];
       }
-      const denied: ErrorMessage = {
-        type: 'error',
-        code: 'denied',
-        message: 'a host did not let you in',
-        ref: 'join',
-        fatal: true,
-      };
+      const denied = presenceError('denied', 'a host did not let you in', 'join', true);
       return [
-        ...send([entry.id], denied),
+        ...sendTo([entry.id], denied),
         { kind: 'close', participantId: entry.id, code: PRESENCE_CLOSE_CODES.denied, reason: 'denied' },
         ...lobbyEffects(room),
       ];

@@ -4,7 +4,8 @@
  */
 import { PRESENCE_CLOSE_CODES, type Participant } from '../protocol/presence.ts';
 import { lobbyEffects, type ActionRoom } from './presence-host-actions.ts';
-import type { JoinRequest, RoomEffect, RoomMessage } from './presence-room.ts';
+import { presenceError, type RoomEffect } from './presence-members.ts';
+import type { JoinRequest, RoomMessage } from './presence-room.ts';
 import { joinProfile } from './presence-profile.ts';
 
 /** Holds a join in the lobby under `id` (the id its welcome will have). */
@@ -34,18 +35,8 @@ export function fromWaiting(room: ActionRoom<JoinRequest>, id: string, msg: Room
       ...lobbyEffects(room),
     ];
   }
-  return [
-    {
-      kind: 'send',
-      to: [id],
-      message: {
-        type: 'error',
-        code: 'not-joined',
-        message: 'you are waiting in the lobby until a host lets you in',
-        ref: msg.type,
-      },
-    },
-  ];
+  const e = presenceError('not-joined', 'you are waiting in the lobby until a host lets you in', msg.type);
+  return [{ kind: 'send', to: [id], message: e }];
 }
 
 /** What a (re)welcomed participant needs beyond the welcome, when it is not the default. */
